@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AmiConfig(AppConfig):
+    verbose_name = "Appel à manifestation d’intérêt"
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "ami"

@@ -1,0 +1,56 @@
+"""Fixed choices of the AMI paper dossier (2022), in its wording."""
+
+VALIDATION_MODE_CHOICES = [
+    ("signature", "signature de l’élu référent (délégation de signature)"),
+    ("deliberation", "délibération"),
+]
+
+LIBRARY_NETWORK_CHOICES = [
+    ("communal", "communal"),
+    ("intercommunal", "intercommunal"),
+    ("none", "non"),
+]
+
+MANAGEMENT_CHOICES = [
+    ("direct", "régie directe (budget géré par la commune)"),
+    ("other", "autre (préciser)"),
+]
+
+HOSTING_CHOICES = [
+    ("local", "en local"),
+    ("vendor", "chez le prestataire"),
+]
+
+COMPATIBLE_SOFTWARE_CHOICES = [
+    ("pmb", "PMB"),
+    ("nanook", "Nanook"),
+    ("orphee", "Orphée"),
+    ("none", "Aucun de ces logiciels"),
+]
+
+OBJECTIVE_LEVEL_CHOICES = [("+++", "+++"), ("++", "++"), ("+", "+")]
+OBJECTIVE_LEVELS = ["+++", "++", "+"]
+
+OBJECTIVES = {
+    "public_service": "Proposer un meilleur service de lecture publique à la population",
+    "varied_offer": "Développer une offre documentaire plus variée",
+    "networking": "Faciliter la mise en réseau avec des communes proches géographiquement",
+    "staff_skills": "Développer les compétences numériques des professionnels",
+    "visibility": "Rendre visibles les services numériques déployés sur le territoire communal",
+    "cultural_practice": "Ancrer les pratiques numériques dans l'offre culturelle de la commune",
+    "modernise": "Moderniser la bibliothèque et ses services",
+    "savings": "Réaliser une économie financière permettant de développer de nouvelles actions en bibliothèque",
+    "other": "Autre objectif, précisez",
+}
+
+# Seeded once by a data migration; editors may add more groups in the admin.
+DEFAULT_WORKING_GROUPS = [
+    ("Groupe logiciel métier", "Choix, paramétrage et déploiement du logiciel de gestion de bibliothèque (SIGB)."),
+    ("Groupe ressources en ligne", "Presse, autoformation, vidéo à la demande : sélection et valorisation."),
+    ("Groupe service expérimental de médiation numérique", "Conception en mode design de l’outil de médiation numérique."),
+    ("Groupe livres numériques", "Politique documentaire concertée du livre numérique."),
+]
+WORKING_GROUP_TIME_NOTE = (
+    "Participer à un/des groupe(s) de travail sur le logiciel métier, les ressources en ligne, la médiation "
+    "numérique (estimation de 4h/mois environ par groupe : réunion + travail à fournir entre les réunions)"
+)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HomeConfig(AppConfig):
+    verbose_name = "Site BNM"
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "home"
