@@ -3,6 +3,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.integration_fixtures"]
+
 IN_CI = os.environ.get("CI") == "true"
 
 
