@@ -196,7 +196,15 @@ def make_complete_dossier(campaign=None, communes=("Roubaix", "Wattrelos"), libr
     """A draft network dossier with every answer filled, `libraries` libraries and two signups."""
     from django.utils import timezone
 
-    from ami.models import Campaign, Commune, Dossier, DossierCommune, Library, WorkingGroup, WorkingGroupSignup
+    from ami.models import (
+        Campaign,
+        Commune,
+        Dossier,
+        DossierCommune,
+        Library,
+        WorkingGroup,
+        WorkingGroupSignup,
+    )
 
     if campaign is None:
         now = timezone.now()

@@ -1,0 +1,399 @@
+"""PDF of a whole dossier (WeasyPrint), rendered from a snapshot dict.
+
+- render_dossier_pdf(dossier, version=None) -> bytes
+- render_snapshot_pdf(snapshot, *, receipt_number, version_number, submitted_at) -> bytes
+- get_or_create_version_pdf(version) -> bytes   (stored once in version.pdf, private storage)
+
+Labels are the model fields' verbose names (the paper dossier's wording). Every answer in the
+snapshot is printed: fields not placed in a known section land in « Autres réponses ».
+No network access: the only URLs WeasyPrint may fetch are data: URLs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+
+from ami.constants import OBJECTIVES, WORKING_GROUP_TIME_NOTE
+from ami.models import Dossier, DossierVersion, Library
+
+EMPTY = "—"
+
+# Fields that are bookkeeping, never printed as answers.
+DOSSIER_META = {
+    "status", "created_at", "updated_at", "submitted_at", "receipt_number", "version",
+    "signed_document_uploaded_at", "signed_document_size",
+}
+LIBRARY_META = {"sort_order"}
+
+DOSSIER_PRESENTATION = [
+    ("Réseau", ["is_network", "has_head_commune", "@head_commune", "@communes"]),
+    ("Élu référent du dossier", ["elected_last_name", "elected_first_name", "elected_delegation", "elected_email"]),
+    (
+        "Agent référent identifié pour la mise en œuvre et le suivi du projet",
+        ["agent_last_name", "agent_first_name", "agent_position", "agent_department", "agent_email", "agent_phone"],
+    ),
+    ("Validation du dépôt", ["validation_mode", "deliberation_date", "deliberation_number"]),
+]
+DOSSIER_VOLET_2 = [("Projet communal", ["project_statement"])]
+DOSSIER_ENGAGEMENTS = [
+    (
+        "Engagements",
+        [
+            "engagement_sigb", "engagement_portal_link", "compatible_software", "engagement_double_sso",
+            "engagement_federated_search", "engagement_ebooks", "engagement_mediation_design",
+            "engagement_mediation_programme",
+        ],
+    ),
+    ("Objectifs", [f"objective_{key}" for key in OBJECTIVES] + ["objective_other_text"]),
+    ("Engagements obligatoires", ["training_commitment"]),
+]
+DOSSIER_SIGNATURE = [("Signature", ["signed_place", "signed_on", "@signed_document"])]
+
+LIBRARY_SECTIONS = [
+    (
+        "Présentation de la bibliothèque municipale",
+        [
+            "name", "manager_name", "address", "phone", "email", "portal_url", "network", "network_name",
+            "associated_communes", "network_library_count", "management_mode", "management_mode_other", "surface_m2",
+        ],
+    ),
+    ("Équipe", ["staff_category_a", "staff_category_b", "staff_category_c", "staff_fte", "volunteers"]),
+    ("Public", ["active_members", "active_members_adults", "active_members_youth", "daily_visitors"]),
+    ("Budget", ["budget_acquisitions", "budget_digital_resources", "budget_cultural_action", "budget_communication"]),
+    ("Collections", ["documents_total", "books", "dvds", "cds", "periodicals", "games"]),
+    (
+        "Tarifs annuels",
+        [
+            "free_for_all", "fee_adults_resident", "fee_children_resident", "fee_adults_non_resident",
+            "fee_children_non_resident", "fee_specifics",
+        ],
+    ),
+    ("Horaires", ["weekly_opening_hours"]),
+    (
+        "Équipement",
+        [
+            "public_computers", "staff_computers", "public_wifi", "ereaders", "ereaders_lendable", "tablets",
+            "tablets_lendable", "has_digital_advisors", "digital_advisors", "has_rfid", "has_return_box",
+        ],
+    ),
+    ("SIGB", ["sigb_vendor", "sigb_name", "sigb_version", "sigb_since", "sigb_hosting", "sigb_annual_cost"]),
+    (
+        "Portail",
+        [
+            "portal_vendor", "portal_name", "portal_version", "portal_since", "portal_hosting",
+            "portal_annual_cost", "portal_unique_users",
+        ],
+    ),
+    ("Ressources en ligne", ["offers_online_resources", "online_resources"]),
+    (
+        "Réseaux sociaux",
+        ["facebook", "facebook_account", "instagram", "instagram_account", "tiktok", "tiktok_account", "social_other"],
+    ),
+    (
+        "Besoins de formation (informatique)",
+        [
+            "training_computer_basics", "training_office", "training_internet", "training_social_media",
+            "training_media_software", "training_it_other",
+        ],
+    ),
+    (
+        "Besoins de formation (numérique)",
+        [
+            "training_digital_tools", "training_online_resources", "training_digital_activities",
+            "training_tablets", "training_ereaders", "training_coding", "training_maker_tools",
+            "training_digital_other",
+        ],
+    ),
+    (
+        "Ateliers numériques proposés",
+        [
+            "workshop_computer_intro", "workshop_online_resources", "workshop_admin_help",
+            "workshop_media_literacy", "workshop_digital_storytelling", "workshop_coding",
+            "workshop_specific_tools", "workshop_other",
+        ],
+    ),
+    (
+        "Liens avec la MEL",
+        [
+            "mel_library_nights", "mel_libre2lire", "mel_professional_days", "mel_uses_portal",
+            "portal_use_pro_days", "portal_use_newsletters", "portal_use_exchange_platform",
+            "portal_use_reference_texts", "portal_use_news", "portal_use_catalogue", "portal_use_mel_actions",
+            "portal_use_other", "mel_open_agenda", "mel_equipment_fund", "mel_digital_call",
+            "mel_cultural_partnerships",
+        ],
+    ),
+]
+
+
+# --- Formatting ----------------------------------------------------------------
+
+
+def paris_datetime_label(value: dt.datetime | str | None) -> str:
+    """« 30 septembre 2022 à 23 h 59 » in Europe/Paris."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return EMPTY
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    local = timezone.localtime(value)
+    with translation.override("fr"):
+        return f"{date_format(local, 'j F Y')} à {local:%H} h {local:%M}"
+
+
+def date_label(value: dt.date | str | None) -> str:
+    if isinstance(value, str):
+        value = parse_date(value[:10])
+    if value is None:
+        return EMPTY
+    with translation.override("fr"):
+        return date_format(value, "j F Y")
+
+
+def _number_fr(value: Decimal, places: int) -> str:
+    text = f"{value:,.{places}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def format_value(field: models.Field, value, labels: dict) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(field, models.BooleanField):
+        return "Oui" if value else "Non"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.name.startswith("engagement_") and isinstance(field, models.CharField):
+        return labels.get("engagement_choices", {}).get(value, value)
+    if isinstance(field, models.DecimalField):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        if field.decimal_places == 2 and field.max_digits == 12:  # amounts in euros
+            return f"{_number_fr(number, 2)} €"
+        return _number_fr(number, 2).rstrip("0").rstrip(",")
+    if isinstance(field, models.DateTimeField):
+        return paris_datetime_label(value)
+    if isinstance(field, models.DateField):
+        return date_label(value)
+    if isinstance(field, models.FileField):
+        return "Document joint" if value else EMPTY
+    return str(value)
+
+
+def _communes_label(communes) -> str:
+    return ", ".join(c["name"] for c in communes or []) or EMPTY
+
+
+# --- Building the printed structure --------------------------------------------
+
+
+def _rows(model, data: dict, names: list[str], labels: dict, used: set, extra: dict) -> list[dict]:
+    rows = []
+    for name in names:
+        if name.startswith("@"):
+            if name in extra:
+                rows.append(extra[name])
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # a field renamed or removed: printed in « Autres réponses » if still in data
+            continue
+        if name not in data:
+            continue
+        used.add(name)
+        if isinstance(field, models.ManyToManyField):
+            value = _communes_label(data[name])
+        else:
+            value = format_value(field, data[name], labels)
+        rows.append({"label": str(field.verbose_name), "value": value, "help": str(field.help_text or "")})
+    return rows
+
+
+def _leftover_rows(model, data: dict, used: set, skip: set, labels: dict) -> list[dict]:
+    rows = []
+    for name, value in data.items():
+        if name in used or name in skip:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            rows.append({"label": name, "value": str(value) if value not in (None, "") else EMPTY, "help": ""})
+            continue
+        if isinstance(field, models.ManyToManyField):
+            shown = _communes_label(value)
+        else:
+            shown = format_value(field, value, labels)
+        rows.append({"label": str(field.verbose_name), "value": shown, "help": ""})
+    return rows
+
+
+def _sections(model, data, layout, labels, used, extra=None):
+    extra = extra or {}
+    return [
+        {"title": title, "rows": _rows(model, data, names, labels, used, extra)} for title, names in layout
+    ]
+
+
+def build_document(snapshot: dict) -> list[dict]:
+    """The parts of the printed dossier: [{title, blocks: [{title, level, rows}]}]."""
+    data = snapshot.get("dossier", {})
+    labels = snapshot.get("labels", {})
+    used: set[str] = set()
+    communes = snapshot.get("communes") or []
+    signed = snapshot.get("signed_document") or {}
+    signed_value = EMPTY
+    if signed.get("name"):
+        size = signed.get("size")
+        signed_value = "Document joint"
+        if size:
+            signed_value += f" ({max(1, round(size / 1024))} Ko"
+            if signed.get("uploaded_at"):
+                signed_value += f", déposé le {paris_datetime_label(signed['uploaded_at'])}"
+            signed_value += ")"
+    head = snapshot.get("head_commune")
+    extra = {
+        "@head_commune": {"label": "Commune tête de réseau", "value": head["name"] if head else EMPTY, "help": ""},
+        "@communes": {"label": "Communes du réseau", "value": _communes_label(communes), "help": ""},
+        "@signed_document": {
+            "label": str(Dossier._meta.get_field("signed_document").verbose_name), "value": signed_value, "help": "",
+        },
+    }
+    commune = snapshot.get("commune") or {}
+    presentation = [
+        {
+            "title": "Commune candidate",
+            "rows": [{"label": "Nom de la commune", "value": commune.get("name") or EMPTY, "help": ""}],
+        }
+    ] + _sections(Dossier, data, DOSSIER_PRESENTATION, labels, used, extra)
+
+    volet_1 = []
+    for index, library in enumerate(snapshot.get("libraries") or [], start=1):
+        lib_used: set[str] = set()
+        name = library.get("name") or f"Bibliothèque n° {index}"
+        volet_1.append({"title": f"Bibliothèque {index} : {name}", "level": 3, "rows": []})
+        for section in _sections(Library, library, LIBRARY_SECTIONS, labels, lib_used):
+            section["level"] = 4
+            volet_1.append(section)
+        leftovers = _leftover_rows(Library, library, lib_used, {"id", "dossier", *LIBRARY_META}, labels)
+        if leftovers:
+            volet_1.append({"title": "Autres réponses", "level": 4, "rows": leftovers})
+    if not volet_1:
+        volet_1.append({"title": "Aucune bibliothèque renseignée", "level": 3, "rows": []})
+
+    engagements = _sections(Dossier, data, DOSSIER_ENGAGEMENTS, labels, used, extra)
+    groups = snapshot.get("working_groups") or []
+    engagements.append(
+        {
+            "title": "Groupes de travail",
+            "intro": WORKING_GROUP_TIME_NOTE,
+            "rows": [
+                {"label": g["group"], "value": g.get("agent_names") or "Inscrit (agent non précisé)", "help": ""}
+                for g in groups
+            ]
+            or [{"label": "Inscriptions", "value": "Aucune inscription", "help": ""}],
+        }
+    )
+    engagements += _sections(Dossier, data, DOSSIER_SIGNATURE, labels, used, extra)
+    volet_2 = _sections(Dossier, data, DOSSIER_VOLET_2, labels, used, extra)
+
+    parts = [
+        {"title": "Présentation de la commune candidate", "blocks": presentation},
+        {"title": "Partie 1 – Volet 1 : état des lieux de la bibliothèque", "blocks": volet_1},
+        {"title": "Partie 1 – Volet 2 : projet communal", "blocks": volet_2},
+        {"title": "Partie 2 – Fiche d’engagement", "blocks": engagements},
+    ]
+    leftovers = _leftover_rows(Dossier, data, used, {"id", *DOSSIER_META}, labels)
+    if leftovers:
+        parts.append({"title": "Autres réponses", "blocks": [{"title": "Autres réponses", "rows": leftovers}]})
+    for part in parts:
+        for block in part["blocks"]:
+            block.setdefault("level", 3)
+    return parts
+
+
+# --- Rendering -------------------------------------------------------------------
+
+
+def _url_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    # Only inline data: URLs; never the network, never the file system.
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def render_snapshot_pdf(
+    snapshot: dict, *, receipt_number: str | None, version_number: int | None, submitted_at
+) -> bytes:
+    from weasyprint import HTML
+
+    campaign = snapshot.get("campaign") or {}
+    communes = snapshot.get("communes") or []
+    commune = (snapshot.get("commune") or {}).get("name", "")
+    names = [c["name"] for c in communes] or [commune]
+    context = {
+        "campaign_title": campaign.get("title", ""),
+        "commune": commune,
+        "communes_label": ", ".join(n for n in names if n),
+        "receipt_number": receipt_number,
+        "version_number": version_number,
+        "submitted_label": paris_datetime_label(submitted_at) if submitted_at else None,
+        "closes_label": paris_datetime_label(campaign.get("closes_at")) if campaign.get("closes_at") else None,
+        "generated_label": paris_datetime_label(timezone.now()),
+        "parts": build_document(snapshot),
+        "library_count": len(snapshot.get("libraries") or []),
+    }
+    html = render_to_string("ami/pdf/dossier.html", context)
+    return HTML(string=html, base_url=None, url_fetcher=_url_fetcher()).write_pdf()
+
+
+def render_dossier_pdf(dossier: Dossier, version: DossierVersion | None = None) -> bytes:
+    """The whole dossier as a PDF: the submitted `version` if given, else the current answers."""
+    from ami.services.snapshot import dossier_snapshot
+
+    if version is not None:
+        return render_snapshot_pdf(
+            version.data or dossier_snapshot(dossier),
+            receipt_number=dossier.receipt_number,
+            version_number=version.number,
+            submitted_at=version.submitted_at,
+        )
+    return render_snapshot_pdf(
+        dossier_snapshot(dossier),
+        receipt_number=dossier.receipt_number if dossier.is_submitted else None,
+        version_number=dossier.version if dossier.is_submitted else None,
+        submitted_at=dossier.submitted_at if dossier.is_submitted else None,
+    )
+
+
+def version_pdf_filename(version: DossierVersion) -> str:
+    dossier = version.dossier
+    slug = (dossier.receipt_number or f"dossier-{dossier.pk}").replace("/", "-")
+    return f"candidature-bnm-{slug}-v{version.number}.pdf"
+
+
+def get_or_create_version_pdf(version: DossierVersion) -> bytes:
+    """The PDF of a submitted version, rendered once and kept in private storage."""
+    if version.pdf:
+        try:
+            with version.pdf.open("rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            pass
+    content = render_dossier_pdf(version.dossier, version)
+    with transaction.atomic():
+        locked = DossierVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.pdf and locked.pdf.storage.exists(locked.pdf.name):
+            with locked.pdf.open("rb") as f:
+                content = f.read()
+        else:
+            locked.pdf.save(version_pdf_filename(version), ContentFile(content), save=True)
+        version.pdf = locked.pdf
+    return content

@@ -1,0 +1,86 @@
+"""A JSON-serialisable copy of a whole dossier.
+
+The submission service stores `dossier_snapshot(dossier)` in DossierVersion.data, and the PDF
+(ami.pdf) renders from such a dict: the PDF of version n shows what was submitted then, even
+if the draft changed afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+
+from ami.models import Dossier, Library
+
+SCHEMA_VERSION = 1
+
+# Fields that are bookkeeping, not answers, or stored elsewhere in the snapshot.
+DOSSIER_SKIP = {"id", "campaign", "commune", "head_commune", "signed_document"}
+LIBRARY_SKIP = {"id", "dossier"}
+
+
+def _json_value(field: models.Field, value):
+    if value is None:
+        return None
+    if isinstance(field, models.FileField):
+        return value.name or ""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def _concrete_fields(model, skip):
+    return [f for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def _commune(commune):
+    if commune is None:
+        return None
+    return {"id": commune.pk, "insee_code": commune.insee_code, "name": commune.name}
+
+
+def _library_data(library: Library) -> dict:
+    data = {f.name: _json_value(f, getattr(library, f.attname)) for f in _concrete_fields(Library, LIBRARY_SKIP)}
+    data["associated_communes"] = [_commune(c) for c in library.associated_communes.all()]
+    return data
+
+
+def dossier_snapshot(dossier: Dossier) -> dict:
+    """Every answer of the dossier, its communes, libraries and working-group signups."""
+    campaign = dossier.campaign
+    fields = {f.name: _json_value(f, getattr(dossier, f.attname)) for f in _concrete_fields(Dossier, DOSSIER_SKIP)}
+    communes = list(dossier.communes.order_by("name"))
+    libraries = dossier.libraries.prefetch_related("associated_communes").order_by("sort_order", "id")
+    signups = dossier.working_group_signups.select_related("group").order_by("group__sort_order", "group__name")
+    return {
+        "schema": SCHEMA_VERSION,
+        "campaign": {
+            "id": campaign.pk,
+            "title": campaign.title,
+            "statistics_year": campaign.statistics_year,
+            "first_engagement_year": campaign.first_engagement_year,
+            "opens_at": campaign.opens_at.isoformat(),
+            "closes_at": campaign.closes_at.isoformat(),
+            "team_email": campaign.team_email,
+        },
+        "dossier": fields,
+        "commune": _commune(dossier.commune),
+        "head_commune": _commune(dossier.head_commune),
+        "communes": [_commune(c) for c in communes],
+        "libraries": [_library_data(lib) for lib in libraries],
+        "working_groups": [
+            {"group_id": s.group_id, "group": s.group.name, "agent_names": s.agent_names} for s in signups
+        ],
+        "signed_document": {
+            "name": dossier.signed_document.name or "",
+            "size": dossier.signed_document_size,
+            "uploaded_at": _json_value(Dossier._meta.get_field("signed_document_uploaded_at"),
+                                       dossier.signed_document_uploaded_at),
+        },
+        "labels": {
+            "engagement_choices": dict(campaign.engagement_choices()),
+        },
+    }
