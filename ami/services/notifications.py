@@ -1,62 +1,145 @@
 """E-mails of the AMI. Every message is written to the OutboxEmail table inside the
-business transaction and sent by a Celery task dispatched after commit.
+business transaction and sent by a Celery task dispatched after commit (ami.tasks).
 
 Interface used by the dossier flow (keep these signatures):
 - queue_resume_link_email(dossier, raw_token, recipient=None) -> OutboxEmail
 - queue_submission_emails(dossier, version) -> list[OutboxEmail]
+
+Both must be called inside the transaction that creates the token / the version: the rows
+commit (or roll back) with it, and the unique `key` makes a second call a no-op.
 """
 from __future__ import annotations
+
+import hashlib
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
 from ami.models import Dossier, DossierVersion, OutboxEmail
 
+SIGNATURE = "L’équipe livre et lecture de la Métropole Européenne de Lille"
+
 
 def _dispatch(email: OutboxEmail) -> None:
-    from ami.tasks import send_outbox_email
+    from ami.tasks import dispatch_outbox_email
 
-    transaction.on_commit(lambda: send_outbox_email.delay(email.pk))
+    email_id = email.pk
+    transaction.on_commit(lambda: dispatch_outbox_email(email_id), robust=True)
+
+
+def _queue(key: str, **fields) -> tuple[OutboxEmail, bool]:
+    """Create the outbox row once per key; a second call returns the existing row, unsent twice never."""
+    email, created = OutboxEmail.objects.get_or_create(key=key, defaults=fields)
+    if created:
+        _dispatch(email)
+    return email, created
 
 
 def resume_url(raw_token: str) -> str:
     return f"{settings.SITE_BASE_URL}/candidater/acces/{raw_token}/"
 
 
+def restart_url() -> str:
+    return f"{settings.SITE_BASE_URL}/candidater/reprendre/"
+
+
+def admin_dossier_url(dossier: Dossier) -> str:
+    try:
+        path = reverse("ami_dossier_modeladmin_inspect", args=[dossier.pk])
+    except NoReverseMatch:
+        path = f"/admin/ami/dossier/inspect/{dossier.pk}/"
+    return f"{settings.SITE_BASE_URL}{path}"
+
+
+def communes_label(dossier: Dossier) -> str:
+    names = list(dossier.communes.order_by("name").values_list("name", flat=True))
+    if dossier.commune.name not in names:
+        names.insert(0, dossier.commune.name)
+    return ", ".join(names)
+
+
+def _base_context(dossier: Dossier) -> dict:
+    from ami.pdf import paris_datetime_label
+
+    campaign = dossier.campaign
+    return {
+        "dossier": dossier,
+        "campaign": campaign,
+        "communes": communes_label(dossier),
+        "closes_label": paris_datetime_label(campaign.closes_at),
+        "team_email": campaign.team_email or settings.BNM_TEAM_EMAIL,
+        "signature": SIGNATURE,
+        "restart_url": restart_url(),
+        "site_url": settings.SITE_BASE_URL,
+    }
+
+
+def _render(name: str, context: dict) -> tuple[str, str]:
+    return (
+        render_to_string(f"emails/{name}.txt", context).strip() + "\n",
+        render_to_string(f"emails/{name}.html", context),
+    )
+
+
 def queue_resume_link_email(dossier: Dossier, raw_token: str, recipient: str | None = None) -> OutboxEmail:
+    """The private link to open (and resume) the dossier, valid until the campaign closes."""
     recipient = recipient or dossier.agent_email
-    context = {"dossier": dossier, "campaign": dossier.campaign, "url": resume_url(raw_token)}
-    email = OutboxEmail.objects.create(
-        key=f"resume-link:{dossier.pk}:{raw_token[:16]}",
+    context = {**_base_context(dossier), "url": resume_url(raw_token)}
+    body, html = _render("resume_link", context)
+    token_digest = hashlib.sha256(raw_token.encode()).hexdigest()[:32]
+    email, _ = _queue(
+        f"resume-link:{dossier.pk}:{token_digest}",
         to=[recipient],
         subject=f"Votre lien privé pour la candidature BNM – {dossier.commune.name}",
-        body=render_to_string("emails/resume_link.txt", context),
+        body=body,
+        html_body=html,
         dossier=dossier,
     )
-    _dispatch(email)
     return email
 
 
 def queue_submission_emails(dossier: Dossier, version: DossierVersion) -> list[OutboxEmail]:
-    context = {"dossier": dossier, "campaign": dossier.campaign, "version": version}
-    recipients = sorted({e for e in (dossier.agent_email, dossier.elected_email) if e})
-    emails = [
-        OutboxEmail.objects.create(
-            key=f"submission:{dossier.pk}:v{version.number}:referents",
-            to=recipients,
-            subject=f"Candidature BNM déposée – récépissé {dossier.receipt_number}",
-            body=render_to_string("emails/submission_confirmation.txt", context),
+    """Confirmation with the PDF to the agent and the elected referent, and a notice to the MEL team.
+
+    The PDF is rendered by the sending task (from version.data) and attached then.
+    """
+    from ami.pdf import paris_datetime_label, version_pdf_filename
+
+    context = {
+        **_base_context(dossier),
+        "version": version,
+        "submitted_label": paris_datetime_label(version.submitted_at),
+        "is_resubmission": version.number > 1,
+        "admin_url": admin_dossier_url(dossier),
+        "library_count": dossier.libraries.count(),
+    }
+    recipients = sorted({e.strip().lower() for e in (dossier.agent_email, dossier.elected_email) if e})
+    emails = []
+    if recipients:
+        body, html = _render("submission_confirmation", context)
+        emails.append(
+            _queue(
+                f"submission:{dossier.pk}:v{version.number}:referents",
+                to=recipients,
+                subject=f"Candidature BNM déposée – récépissé {dossier.receipt_number}",
+                body=body,
+                html_body=html,
+                attachment_name=version_pdf_filename(version),
+                dossier=dossier,
+            )[0]
+        )
+    body, html = _render("submission_team_notice", context)
+    verb = "Nouveau dépôt" if version.number == 1 else f"Nouvelle version ({version.number})"
+    emails.append(
+        _queue(
+            f"submission:{dossier.pk}:v{version.number}:team",
+            to=[context["team_email"]],
+            subject=f"{verb} AMI BNM – {context['communes']} ({dossier.receipt_number})",
+            body=body,
+            html_body=html,
             dossier=dossier,
-        ),
-        OutboxEmail.objects.create(
-            key=f"submission:{dossier.pk}:v{version.number}:team",
-            to=[dossier.campaign.team_email],
-            subject=f"Nouveau dépôt AMI BNM – {dossier.commune.name} ({dossier.receipt_number})",
-            body=render_to_string("emails/submission_team_notice.txt", context),
-            dossier=dossier,
-        ),
-    ]
-    for email in emails:
-        _dispatch(email)
+        )[0]
+    )
     return emails
