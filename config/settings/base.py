@@ -110,6 +110,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+# Safety net of the e-mail outbox (run the worker with -B, or beat, or the command from cron).
+CELERY_BEAT_SCHEDULE = {
+    "ami-send-pending-emails": {"task": "ami.tasks.send_pending_emails", "schedule": 300.0},
+}
 
 # --- E-mail ------------------------------------------------------------------
 if EMAIL_URL.startswith(("smtp://", "smtps://")):
