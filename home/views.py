@@ -1,9 +1,19 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
+from wagtail.models import Page
+from wagtail.views import serve as wagtail_serve
+
+SEARCH_PER_PAGE = 10
 
 
 def robots_txt(request):
-    return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain")
+    sitemap_url = request.build_absolute_uri("/sitemap.xml")
+    return HttpResponse(
+        f"User-agent: *\nDisallow: /admin/\nDisallow: /candidater/\nDisallow: /recherche/\n\nSitemap: {sitemap_url}\n",
+        content_type="text/plain",
+    )
 
 
 def page_not_found(request, exception=None):
@@ -12,3 +22,23 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def serve_ics(request, path):
+    """Wagtail only routes slash-terminated paths: hand `/calendrier/bnm.ics` to the calendar page's routes."""
+    return wagtail_serve(request, f"{path}/")
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = None
+    if query:
+        queryset = Page.objects.live().public().exclude(depth=1).search(query, operator="and")
+        paginator = Paginator(queryset, SEARCH_PER_PAGE)
+        try:
+            results = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            results = paginator.page(1)
+        except EmptyPage:
+            results = paginator.page(paginator.num_pages)
+    return TemplateResponse(request, "search/search.html", {"search_query": query, "results": results})

@@ -1,0 +1,95 @@
+"""StreamField blocks of the presentation and standard pages (templates in templates/blocks/)."""
+from wagtail import blocks
+
+RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4"]
+
+
+class LinkBlock(blocks.StructBlock):
+    label = blocks.CharBlock(label="intitulé")
+    page = blocks.PageChooserBlock(label="page du site", required=False)
+    url = blocks.URLBlock(label="adresse externe", required=False, help_text="Si aucune page du site n’est choisie.")
+    description = blocks.CharBlock(label="précision", required=False)
+
+    class Meta:
+        icon = "link"
+        label = "lien"
+
+
+class SectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label="titre")
+    anchor = blocks.RegexBlock(
+        regex=r"^[a-z0-9-]+$", label="ancre", help_text="Identifiant de la section dans l’adresse (#ancre)."
+    )
+    body = blocks.RichTextBlock(label="texte", features=RICH_FEATURES)
+
+    class Meta:
+        icon = "doc-full"
+        label = "section"
+        template = "blocks/section_block.html"
+
+
+class ToolBlock(blocks.StructBlock):
+    """One of the three BNM tools, with the four headings of the seed."""
+
+    anchor = blocks.RegexBlock(regex=r"^[a-z0-9-]+$", label="ancre")
+    title = blocks.CharBlock(label="titre")
+    subtitle = blocks.CharBlock(label="sous-titre", required=False)
+    summary = blocks.TextBlock(label="résumé", help_text="Affiché sur la carte de la page d’accueil.")
+    calendar = blocks.ListBlock(blocks.CharBlock(label="étape"), label="calendrier prévisionnel")
+    objectives = blocks.ListBlock(blocks.CharBlock(label="objectif"), label="objectifs")
+    audience = blocks.ListBlock(blocks.CharBlock(label="public"), label="public cible")
+    cost = blocks.RichTextBlock(label="coût", features=RICH_FEATURES)
+
+    class Meta:
+        icon = "cogs"
+        label = "outil"
+        template = "blocks/tool_block.html"
+
+
+class ConditionsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label="titre")
+    anchor = blocks.RegexBlock(regex=r"^[a-z0-9-]+$", label="ancre")
+    intro = blocks.RichTextBlock(label="introduction", features=RICH_FEATURES)
+    lead_in = blocks.CharBlock(label="phrase d’introduction de la liste", required=False)
+    commitments = blocks.ListBlock(blocks.TextBlock(label="engagement"), label="engagements")
+
+    class Meta:
+        icon = "list-ul"
+        label = "conditions d’accès"
+        template = "blocks/conditions_block.html"
+
+
+class GovernanceBodyBlock(blocks.StructBlock):
+    name = blocks.CharBlock(label="instance")
+    role = blocks.TextBlock(label="rôle")
+
+
+class GovernanceBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label="titre")
+    anchor = blocks.RegexBlock(regex=r"^[a-z0-9-]+$", label="ancre")
+    intro = blocks.RichTextBlock(label="introduction", features=RICH_FEATURES, required=False)
+    bodies = blocks.ListBlock(GovernanceBodyBlock(), label="instances")
+
+    class Meta:
+        icon = "group"
+        label = "modalités de pilotage"
+        template = "blocks/governance_block.html"
+
+
+class LinksBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label="titre")
+    anchor = blocks.RegexBlock(regex=r"^[a-z0-9-]+$", label="ancre")
+    links = blocks.ListBlock(LinkBlock(), label="liens")
+
+    class Meta:
+        icon = "link"
+        label = "liens utiles"
+        template = "blocks/links_block.html"
+
+
+class PresentationStreamBlock(blocks.StreamBlock):
+    section = SectionBlock()
+    tool = ToolBlock()
+    conditions = ConditionsBlock()
+    governance = GovernanceBlock()
+    links = LinksBlock()

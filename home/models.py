@@ -1,0 +1,355 @@
+"""Pages of the public BNM site, its calendar, news and site settings."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from .blocks import RICH_FEATURES, PresentationStreamBlock, ToolBlock
+from .dates import format_date_fr, format_time_fr
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def default_portal_url():
+    return settings.BNM_PORTAL_URL
+
+
+@register_setting(icon="cog")
+class BnmSettings(BaseSiteSetting):
+    portal_url = models.URLField(
+        "adresse du portail « à suivre... »", default=default_portal_url, help_text="Lien affiché dans l’en-tête et sur l’accueil."
+    )
+    contact_email = models.EmailField("adresse de contact", default="bnm@lillemetropole.fr")
+
+    panels = [FieldPanel("portal_url"), FieldPanel("contact_email")]
+
+    class Meta:
+        verbose_name = "paramètres du site BNM"
+
+
+class HomePage(Page):
+    intro = models.TextField("présentation en deux phrases")
+    tools_heading = models.CharField("titre de la section des outils", max_length=200, default="Trois outils métropolitains")
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("tools_heading")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "page d’accueil"
+
+    def get_context(self, request, *args, **kwargs):
+        from ami.models import Campaign
+
+        context = super().get_context(request, *args, **kwargs)
+        context["campaign"] = Campaign.objects.current()
+        presentation = PresentationPage.objects.live().descendant_of(self).first()
+        context["presentation"] = presentation
+        context["tools"] = presentation.tools if presentation else []
+        context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:3]
+        context["next_events"] = EventPage.objects.live().public().descendant_of(self).upcoming()[:3]
+        context["calendar"] = CalendarPage.objects.live().descendant_of(self).first()
+        context["news_index"] = NewsIndexPage.objects.live().descendant_of(self).first()
+        return context
+
+
+class PresentationPage(Page):
+    intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
+    body = StreamField(PresentationStreamBlock(), verbose_name="contenu")
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = "page de présentation"
+
+    @cached_property
+    def tools(self):
+        """The tool blocks, with the URL of their section, for the home page cards."""
+        return [
+            {"value": block.value, "url": f"{self.url}#{block.value['anchor']}"}
+            for block in self.body
+            if isinstance(block.block, ToolBlock)
+        ]
+
+    @cached_property
+    def sections(self):
+        """Table of contents: (anchor, heading) of each top-level block."""
+        toc = []
+        for block in self.body:
+            value = block.value
+            anchor = value.get("anchor")
+            title = value.get("heading") or value.get("title")
+            if anchor and title:
+                toc.append({"anchor": anchor, "title": title, "is_tool": isinstance(block.block, ToolBlock)})
+        return toc
+
+
+class StandardPage(Page):
+    intro = models.TextField("chapeau", blank=True)
+    body = RichTextField("contenu", features=RICH_FEATURES + ["h2"])
+    footer_label = models.CharField(
+        "intitulé dans le pied de page",
+        max_length=100,
+        blank=True,
+        help_text="Par exemple « Accessibilité : non conforme ». Vide : la page n’apparaît pas dans le pied de page.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    promote_panels = Page.promote_panels + [FieldPanel("footer_label")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = "page standard"
+
+
+# --- Calendar -----------------------------------------------------------------
+
+
+class EventCategory(models.TextChoices):
+    SIGB = "sigb", "Logiciel de gestion (SIGB)"
+    RESOURCES = "ressources", "Ressources en ligne"
+    MEDIATION = "mediation", "Médiation numérique"
+    GOVERNANCE = "pilotage", "Pilotage (COPIL, comité technique)"
+    AMI = "ami", "Appel à manifestation d’intérêt"
+
+
+def _today():
+    return timezone.localdate()
+
+
+class EventPageQuerySet(PageQuerySet):
+    def upcoming(self, today=None):
+        today = today or _today()
+        return self.filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today)).order_by(
+            "start_date", "start_time", "pk"
+        )
+
+    def past(self, today=None):
+        today = today or _today()
+        return self.filter(Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)).order_by(
+            "-start_date", "-start_time", "-pk"
+        )
+
+
+class CalendarPage(RoutablePageMixin, Page):
+    intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["home.EventPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "page calendrier"
+
+    def events(self):
+        return EventPage.objects.live().public().child_of(self)
+
+    @property
+    def ical_url(self):
+        return f"{self.url}bnm.ics"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        categories = EventCategory.choices
+        category = request.GET.get("categorie", "")
+        if category not in EventCategory.values:
+            category = ""
+        events = self.events()
+        if category:
+            events = events.filter(category=category)
+        context.update(
+            categories=categories,
+            category=category,
+            category_label=EventCategory(category).label if category else "",
+            upcoming_events=list(events.upcoming()),
+            past_events=list(events.past()),
+        )
+        return context
+
+    @re_path(r"^bnm\.ics/$", name="ical_feed")
+    def ical_feed(self, request):
+        from .ical import calendar_response
+
+        return calendar_response(list(self.events().order_by("start_date", "pk")), "bnm.ics", request)
+
+    @re_path(r"^(?P<slug>[-\w]+)\.ics/$", name="event_ical")
+    def event_ical(self, request, slug):
+        from .ical import calendar_response
+
+        event = self.events().filter(slug=slug).first()
+        if event is None:
+            raise Http404
+        return calendar_response([event], f"{slug}.ics", request)
+
+
+class EventPage(Page):
+    start_date = models.DateField("date de début")
+    end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
+    all_day = models.BooleanField("toute la journée", default=True)
+    start_time = models.TimeField("heure de début", null=True, blank=True, help_text="Heure de Paris.")
+    end_time = models.TimeField("heure de fin", null=True, blank=True)
+    period_label = models.CharField(
+        "période en clair", max_length=100, blank=True, help_text="Par exemple « 1er semestre 2023 ». Remplace les dates à l’affichage."
+    )
+    is_provisional = models.BooleanField("date prévisionnelle", default=True)
+    category = models.CharField("catégorie", max_length=20, choices=EventCategory.choices)
+    location = models.CharField("lieu", max_length=200, blank=True)
+    description = RichTextField("description", features=RICH_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldPanel("all_day"),
+                FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
+                FieldPanel("period_label"),
+                FieldPanel("is_provisional"),
+            ],
+            heading="Dates",
+        ),
+        FieldPanel("category"),
+        FieldPanel("location"),
+        FieldPanel("description"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("description"), index.FilterField("start_date")]
+    parent_page_types = ["home.CalendarPage"]
+    subpage_types = []
+
+    objects = PageManager.from_queryset(EventPageQuerySet)()
+
+    class Meta:
+        verbose_name = "événement"
+        verbose_name_plural = "événements"
+        ordering = ["start_date"]
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La date de fin doit suivre la date de début."})
+        if not self.all_day and not self.start_time:
+            raise ValidationError({"start_time": "Indiquez l’heure de début, ou cochez « toute la journée »."})
+        if self.start_time and self.end_time and not self.end_date and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "L’heure de fin doit suivre l’heure de début."})
+
+    @property
+    def month(self):
+        return self.start_date.replace(day=1)
+
+    @property
+    def category_label(self):
+        return EventCategory(self.category).label if self.category in EventCategory.values else ""
+
+    @property
+    def is_timed(self):
+        return not self.all_day and self.start_time is not None
+
+    @property
+    def starts_at(self):
+        if self.is_timed:
+            return dt.datetime.combine(self.start_date, self.start_time, tzinfo=PARIS)
+        return None
+
+    @property
+    def ends_at(self):
+        if not self.is_timed:
+            return None
+        end_day = self.end_date or self.start_date
+        if self.end_time:
+            return dt.datetime.combine(end_day, self.end_time, tzinfo=PARIS)
+        return self.starts_at + dt.timedelta(hours=1)
+
+    @property
+    def date_display(self):
+        """Dates in French words, e.g. « du 1er janvier au 30 juin 2023 » or « 15 juin 2023, 14 h – 16 h »."""
+        if self.end_date and self.end_date != self.start_date:
+            same_year = self.start_date.year == self.end_date.year
+            start = format_date_fr(self.start_date, with_year=not same_year)
+            text = f"du {start} au {format_date_fr(self.end_date)}"
+        else:
+            text = format_date_fr(self.start_date)
+        if self.is_timed:
+            text += f", {format_time_fr(self.start_time)}"
+            if self.end_time:
+                text += f" – {format_time_fr(self.end_time)}"
+        return text
+
+    @property
+    def ics_url(self):
+        parent_url = self.url.rstrip("/").rsplit("/", 1)[0]
+        return f"{parent_url}/{self.slug}.ics"
+
+
+# --- News ---------------------------------------------------------------------
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
+    per_page = 10
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["home.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "page des actualités"
+
+    def news(self):
+        return NewsPage.objects.live().public().child_of(self).order_by("-date", "-pk")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.news(), self.per_page)
+        try:
+            news_page = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            news_page = paginator.page(1)
+        except EmptyPage as exc:
+            raise Http404("Page de résultats inexistante") from exc
+        context.update(news_page=news_page, paginator=paginator)
+        return context
+
+    @path("rss/", name="rss")
+    def rss(self, request):
+        from .feeds import NewsFeed
+
+        return NewsFeed(self)(request)
+
+    @property
+    def rss_url(self):
+        return f"{self.url}rss/"
+
+
+class NewsPage(Page):
+    date = models.DateField("date de publication", default=_today)
+    intro = models.TextField("chapeau")
+    body = RichTextField("contenu", features=RICH_FEATURES + ["h2"], blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("date"), FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["home.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "actualité"
+        verbose_name_plural = "actualités"

@@ -1,0 +1,89 @@
+"""Template helpers of the public site; `paris_deadline` is also used by the AMI templates."""
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from wagtail.models import Page, Site
+
+from home.dates import days_until, format_date_fr, format_deadline, format_month_fr, format_time_fr, to_paris
+
+register = template.Library()
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def paris_deadline(value):
+    """« 30 septembre 2022 à 23 h 59, heure de Paris » (use after « jusqu’au »)."""
+    return format_deadline(value) if value else ""
+
+
+@register.filter
+def paris_date(value):
+    """« 1er novembre 2026 » for a date or an aware datetime (in Paris time)."""
+    if not value:
+        return ""
+    if hasattr(value, "astimezone") and hasattr(value, "hour"):
+        value = to_paris(value).date()
+    return format_date_fr(value)
+
+
+@register.filter
+def paris_time(value):
+    if not value:
+        return ""
+    if hasattr(value, "astimezone"):
+        value = to_paris(value).time()
+    return format_time_fr(value)
+
+
+@register.filter
+def month_fr(value):
+    return format_month_fr(value) if value else ""
+
+
+@register.filter
+def days_left(value):
+    """Calendar days between today and the deadline day, in Paris time."""
+    return days_until(value) if value else None
+
+
+@register.filter
+def ld_json(data):
+    """A <script type="application/ld+json"> element, escaped like Django's json_script."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag(takes_context=True)
+def site_menus(context):
+    """Header (pages « shown in menus ») and footer (standard pages with a footer label) links."""
+    request = context.get("request")
+    if request is None:
+        return {"main": [], "footer": [], "home": None}
+    cached = getattr(request, "_bnm_menus", None)
+    if cached is not None:
+        return cached
+    site = Site.find_for_request(request)
+    menus = {"main": [], "footer": [], "home": None}
+    if site is not None:
+        root = site.root_page
+        menus["home"] = root
+        menus["main"] = list(Page.objects.child_of(root).live().in_menu().order_by("path"))
+        from home.models import StandardPage
+
+        footer = StandardPage.objects.descendant_of(root).live().exclude(footer_label="").order_by("path")
+        menus["footer"] = [{"page": page, "label": page.footer_label} for page in footer]
+    request._bnm_menus = menus
+    return menus
+
+
+@register.simple_tag(takes_context=True)
+def is_active(context, page):
+    """True when the current page is `page` or below it (for aria-current in the menu)."""
+    current = context.get("page")
+    if current is None or not getattr(current, "path", None):
+        return False
+    return current.path.startswith(page.path)
