@@ -1,0 +1,75 @@
+"""Staff-only downloads of dossier files, under /admin/ (registered by ami.wagtail_hooks).
+
+Wagtail wraps these URLs with its admin-access check; each view also requires the
+`ami.view_dossier` permission. Files come from private storage, never from public media.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+
+from ami.models import Dossier, DossierVersion
+from ami.pdf import get_or_create_version_pdf, render_dossier_pdf, version_pdf_filename
+
+
+def _check(request) -> None:
+    if not (request.user.is_active and request.user.has_perm("ami.view_dossier")):
+        raise PermissionDenied
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def dossier_pdf(request, pk: int):
+    """The last submitted version's PDF, or the current draft when never submitted."""
+    _check(request)
+    dossier = get_object_or_404(Dossier.objects.select_related("campaign", "commune"), pk=pk)
+    version = dossier.versions.order_by("-number").first()
+    if version is not None and dossier.is_submitted:
+        version.dossier = dossier
+        return _pdf_response(get_or_create_version_pdf(version), version_pdf_filename(version))
+    return _pdf_response(render_dossier_pdf(dossier), f"candidature-bnm-brouillon-{dossier.pk}.pdf")
+
+
+def version_pdf(request, pk: int, number: int):
+    _check(request)
+    version = get_object_or_404(
+        DossierVersion.objects.select_related("dossier", "dossier__campaign", "dossier__commune"),
+        dossier_id=pk,
+        number=number,
+    )
+    return _pdf_response(get_or_create_version_pdf(version), version_pdf_filename(version))
+
+
+def signed_document(request, pk: int):
+    _check(request)
+    dossier = get_object_or_404(Dossier, pk=pk)
+    if not dossier.signed_document:
+        raise Http404("Aucun document signé.")
+    try:
+        handle = dossier.signed_document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"document-signe-{dossier.receipt_number or dossier.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("ami/dossiers/<int:pk>/pdf/", dossier_pdf, name="ami_admin_dossier_pdf"),
+    path("ami/dossiers/<int:pk>/versions/<int:number>/pdf/", version_pdf, name="ami_admin_version_pdf"),
+    path("ami/dossiers/<int:pk>/document-signe/", signed_document, name="ami_admin_signed_document"),
+]
