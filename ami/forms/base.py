@@ -1,0 +1,94 @@
+"""Shared plumbing of the step forms: French field types built from the model's verbose names."""
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from django.utils.text import capfirst
+
+from .fields import (
+    CountField,
+    FrenchDateField,
+    FrenchDecimalField,
+    MoneyField,
+    PhoneField,
+    YearField,
+    YesNoField,
+)
+
+PHONE_FIELDS = {"phone", "agent_phone"}
+YEAR_FIELDS = {"sigb_since", "portal_since"}
+
+
+def _max_from_validators(db_field, default):
+    for validator in db_field.validators:
+        if validator.__class__.__name__ == "MaxValueValidator":
+            return validator.limit_value
+    return default
+
+
+def make_formfield(db_field: models.Field, campaign=None) -> forms.Field:
+    """The form field for one model field, with French parsing and messages. Never required (drafts)."""
+    common = {"label": capfirst(db_field.verbose_name), "help_text": db_field.help_text, "required": False}
+    name = db_field.name
+    if name in YEAR_FIELDS:
+        max_year = (campaign.statistics_year + 1) if campaign else 2100
+        return YearField(min_year=1950, max_year=max_year, **common)
+    if isinstance(db_field, models.PositiveIntegerField | models.PositiveSmallIntegerField | models.IntegerField):
+        return CountField(**common)
+    if isinstance(db_field, models.DecimalField):
+        if db_field.max_digits >= 12:
+            return MoneyField(**common)
+        limit = 10 ** (db_field.max_digits - db_field.decimal_places) - 1
+        return FrenchDecimalField(max_value=_max_from_validators(db_field, limit), **common)
+    if isinstance(db_field, models.BooleanField):
+        if db_field.null:
+            return YesNoField(**common)
+        return forms.BooleanField(**common)
+    if isinstance(db_field, models.DateField):
+        return FrenchDateField(**common)
+    if isinstance(db_field, models.EmailField):
+        return forms.EmailField(max_length=db_field.max_length, **common)
+    if isinstance(db_field, models.URLField):
+        return forms.URLField(max_length=db_field.max_length, assume_scheme="https", **common)
+    if name in PHONE_FIELDS:
+        return PhoneField(**common)
+    if db_field.choices:
+        return forms.ChoiceField(choices=list(db_field.choices), widget=forms.RadioSelect, **common)
+    if isinstance(db_field, models.TextField):
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000, **common)
+    if isinstance(db_field, models.CharField):
+        return forms.CharField(max_length=db_field.max_length, **common)
+    return db_field.formfield(**common)  # pragma: no cover
+
+
+class StepForm(forms.ModelForm):
+    """A ModelForm whose fields come from make_formfield; disabled as a whole when read-only."""
+
+    def __init__(self, *args, campaign=None, read_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.read_only = read_only
+        opts = self._meta.model._meta
+        for name in self._meta.fields or []:
+            if name not in self.fields:
+                continue
+            try:
+                db_field = opts.get_field(name)
+            except Exception:
+                continue
+            if not getattr(db_field, "concrete", False) or db_field.many_to_many:
+                continue
+            self.fields[name] = make_formfield(db_field, campaign)
+        self.setup_fields()
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def setup_fields(self):
+        """Hook for subclasses (extra fields, choices depending on the campaign)."""
+
+
+def commune_choices():
+    from ami.models import Commune
+
+    return [(str(pk), name) for pk, name in Commune.objects.order_by("name").values_list("pk", "name")]

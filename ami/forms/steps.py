@@ -1,0 +1,377 @@
+"""One form per step of the dossier. Labels are the model's verbose names (the paper wording)."""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ami.constants import OBJECTIVE_LEVEL_CHOICES, OBJECTIVES
+from ami.models import Commune, Dossier, DossierCommune, Library, WorkingGroup, WorkingGroupSignup
+from ami.services.completeness import LIBRARY_CLEARED_UNLESS
+from ami.services.uploads import read_signed_pdf, store_signed_document
+
+from .base import StepForm, commune_choices
+
+NO_HEAD = "none"
+NO_HEAD_LABEL = "aucune tête de réseau désignée officiellement"
+
+
+class CommuneStepForm(StepForm):
+    """Step 1: commune, network, elected and agent referents, validation mode."""
+
+    network_communes = forms.MultipleChoiceField(
+        label="Communes du réseau",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez toutes les communes couvertes par ce dossier de réseau, y compris la vôtre.",
+    )
+    head_choice = forms.ChoiceField(
+        label="Commune tête de réseau",
+        required=False,
+        help_text="Pour un réseau : la commune tête de réseau, ou « aucune tête de réseau désignée officiellement » "
+        "(chaque commune signe alors le dossier).",
+    )
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "is_network",
+            "elected_last_name", "elected_first_name", "elected_delegation", "elected_email",
+            "agent_last_name", "agent_first_name", "agent_position", "agent_department", "agent_email",
+            "agent_phone",
+            "validation_mode", "deliberation_date", "deliberation_number",
+        ]
+
+    def __init__(self, *args, communes=None, **kwargs):
+        self._communes = communes
+        super().__init__(*args, **kwargs)
+
+    def setup_fields(self):
+        choices = self._communes if self._communes is not None else commune_choices()
+        self.fields["network_communes"].choices = choices
+        self.fields["head_choice"].choices = [("", "— Choisir —"), (NO_HEAD, NO_HEAD_LABEL)] + choices
+        dossier = self.instance
+        self.fields["is_network"].label = "Dossier déposé pour un réseau de bibliothèques"
+        self.fields["validation_mode"].label = (
+            "Dépôt du dossier AMI validé par signature de l'élu référent ou délibération"
+        )
+        if dossier.pk and not self.is_bound:
+            self.initial["network_communes"] = [str(link.commune_id) for link in dossier.commune_links.all()]
+            if dossier.has_head_commune is False:
+                self.initial["head_choice"] = NO_HEAD
+            elif dossier.head_commune_id:
+                self.initial["head_choice"] = str(dossier.head_commune_id)
+
+    def clean(self):
+        data = super().clean()
+        dossier = self.instance
+        if data.get("is_network") is not True:
+            data["network_communes"] = []
+            data["head_choice"] = ""
+        else:
+            ids = {int(pk) for pk in data.get("network_communes") or []}
+            ids.add(dossier.commune_id)
+            taken = (
+                DossierCommune.objects.filter(campaign_id=dossier.campaign_id, commune_id__in=ids)
+                .exclude(dossier=dossier)
+                .select_related("commune")
+            )
+            names = sorted(link.commune.name for link in taken)
+            if names:
+                self.add_error(
+                    "network_communes",
+                    "Ces communes figurent déjà dans un autre dossier de cette campagne : " + ", ".join(names)
+                    + ". Une commune ne peut appartenir qu’à un seul dossier.",
+                )
+            data["network_communes"] = sorted(ids)
+            head = data.get("head_choice")
+            if head and head != NO_HEAD and int(head) not in ids:
+                self.add_error("head_choice", "La commune tête de réseau doit faire partie des communes du réseau.")
+        if data.get("validation_mode") != "deliberation":
+            data["deliberation_date"] = None
+            data["deliberation_number"] = ""
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            head = self.cleaned_data.get("head_choice")
+            self.instance.has_head_commune = None if not head else head != NO_HEAD
+            self.instance.head_commune_id = int(head) if head and head != NO_HEAD else None
+            if self.cleaned_data.get("validation_mode") != "deliberation":
+                self.instance.deliberation_date = None
+                self.instance.deliberation_number = ""
+
+    @transaction.atomic
+    def save(self, commit=True):
+        dossier = super().save()
+        wanted = set(self.cleaned_data.get("network_communes") or []) | {dossier.commune_id}
+        current = {link.commune_id for link in DossierCommune.objects.filter(dossier=dossier)}
+        DossierCommune.objects.filter(dossier=dossier, commune_id__in=current - wanted).delete()
+        for commune_id in sorted(wanted - current):
+            DossierCommune.objects.create(dossier=dossier, commune_id=commune_id, campaign_id=dossier.campaign_id)
+        return dossier
+
+
+LIBRARY_SECTIONS = [
+    ("Présentation de la bibliothèque municipale", [
+        "name", "manager_name", "address", "phone", "email", "portal_url", "network", "network_name",
+        "associated_communes", "network_library_count", "management_mode", "management_mode_other", "surface_m2",
+    ]),
+    ("Équipe", ["staff_category_a", "staff_category_b", "staff_category_c", "staff_fte", "volunteers"]),
+    ("Public", ["active_members", "active_members_adults", "active_members_youth", "daily_visitors"]),
+    ("Budget", ["budget_acquisitions", "budget_digital_resources", "budget_cultural_action", "budget_communication"]),
+    ("Collections", ["documents_total", "books", "dvds", "cds", "periodicals", "games"]),
+    ("Tarifs annuels", [
+        "free_for_all", "fee_adults_resident", "fee_children_resident", "fee_adults_non_resident",
+        "fee_children_non_resident", "fee_specifics",
+    ]),
+    ("Horaires", ["weekly_opening_hours"]),
+    ("Équipement", [
+        "public_computers", "staff_computers", "public_wifi", "ereaders", "ereaders_lendable", "tablets",
+        "tablets_lendable", "has_digital_advisors", "digital_advisors", "has_rfid", "has_return_box",
+    ]),
+    ("SIGB", ["sigb_vendor", "sigb_name", "sigb_version", "sigb_since", "sigb_hosting", "sigb_annual_cost"]),
+    ("Portail", [
+        "portal_vendor", "portal_name", "portal_version", "portal_since", "portal_hosting", "portal_annual_cost",
+        "portal_unique_users",
+    ]),
+    ("Ressources en ligne", ["offers_online_resources", "online_resources"]),
+    ("Réseaux sociaux", [
+        "facebook", "facebook_account", "instagram", "instagram_account", "tiktok", "tiktok_account", "social_other",
+    ]),
+    ("Besoins de formation (informatique)", [
+        "training_computer_basics", "training_office", "training_internet", "training_social_media",
+        "training_media_software", "training_it_other",
+    ]),
+    ("Besoins de formation (numérique)", [
+        "training_digital_tools", "training_online_resources", "training_digital_activities", "training_tablets",
+        "training_ereaders", "training_coding", "training_maker_tools", "training_digital_other",
+    ]),
+    ("Ateliers numériques proposés", [
+        "workshop_computer_intro", "workshop_online_resources", "workshop_admin_help", "workshop_media_literacy",
+        "workshop_digital_storytelling", "workshop_coding", "workshop_specific_tools", "workshop_other",
+    ]),
+    ("Liens avec la MEL", [
+        "mel_library_nights", "mel_libre2lire", "mel_professional_days", "mel_uses_portal",
+        "portal_use_pro_days", "portal_use_newsletters", "portal_use_exchange_platform",
+        "portal_use_reference_texts", "portal_use_news", "portal_use_catalogue", "portal_use_mel_actions",
+        "portal_use_other", "mel_open_agenda", "mel_equipment_fund", "mel_digital_call",
+        "mel_cultural_partnerships",
+    ]),
+]
+LIBRARY_FIELDS = [name for _, names in LIBRARY_SECTIONS for name in names]
+# Grouped under a visible question (the answers are boxes of one list in the paper form).
+LIBRARY_SUBGROUPS = {
+    "portal_use_pro_days": "Si vous utilisez le portail, qu’y recherchez-vous le plus ?",
+}
+
+
+class LibraryForm(StepForm):
+    """Step 2: one library section (volet 1). Prefix: bib<pk>."""
+
+    associated_communes = forms.MultipleChoiceField(
+        label="Communes associées", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Library
+        fields = [name for name in LIBRARY_FIELDS if name != "associated_communes"]
+
+    def __init__(self, *args, communes=None, **kwargs):
+        self._communes = communes
+        super().__init__(*args, **kwargs)
+
+    def setup_fields(self):
+        self.fields["associated_communes"].choices = (
+            self._communes if self._communes is not None else commune_choices()
+        )
+        self.fields["associated_communes"].help_text = "Pour un réseau intercommunal : les communes du réseau."
+        if self.instance.pk and not self.is_bound:
+            self.initial["associated_communes"] = [str(c.pk) for c in self.instance.associated_communes.all()]
+        self.order_fields(LIBRARY_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        for control, applies, dependents in LIBRARY_CLEARED_UNLESS:
+            if control in data and not applies(data.get(control)):
+                for name in dependents:
+                    if name in data:
+                        data[name] = [] if name == "associated_communes" else (
+                            "" if isinstance(self.fields[name], forms.CharField) else None
+                        )
+        if data.get("network") != "intercommunal" and "associated_communes" in data:
+            data["associated_communes"] = []
+        return data
+
+    def save(self, commit=True):
+        library = super().save()
+        ids = [int(pk) for pk in self.cleaned_data.get("associated_communes") or []]
+        library.associated_communes.set(Commune.objects.filter(pk__in=ids))
+        return library
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in LIBRARY_SECTIONS]
+
+
+class ProjectStepForm(StepForm):
+    class Meta:
+        model = Dossier
+        fields = ["project_statement"]
+
+    def setup_fields(self):
+        self.fields["project_statement"].help_text = (
+            "Une quinzaine de lignes : vos motivations ; vos atouts et les freins éventuels (équipement, formation "
+            "des équipes, services, innovation, partenariats, PCSES…)."
+        )
+        self.fields["project_statement"].widget.attrs["rows"] = 15
+
+
+ENGAGEMENT_WITH_CAMPAIGN_CHOICES = [
+    "engagement_sigb", "engagement_portal_link", "engagement_double_sso", "engagement_federated_search",
+    "engagement_ebooks",
+]
+
+
+class EngagementsStepForm(StepForm):
+    class Meta:
+        model = Dossier
+        fields = [
+            "engagement_sigb", "engagement_portal_link", "compatible_software", "engagement_double_sso",
+            "engagement_federated_search", "engagement_ebooks", "engagement_mediation_design",
+            "engagement_mediation_programme",
+        ]
+
+    def setup_fields(self):
+        campaign = self.campaign or self.instance.campaign
+        for name in ENGAGEMENT_WITH_CAMPAIGN_CHOICES:
+            field = self.fields[name]
+            self.fields[name] = forms.ChoiceField(
+                label=field.label, required=False, widget=forms.RadioSelect, choices=campaign.engagement_choices()
+            )
+        field = self.fields["engagement_mediation_programme"]
+        self.fields["engagement_mediation_programme"] = forms.ChoiceField(
+            label=field.label, required=False, widget=forms.RadioSelect,
+            choices=campaign.engagement_choices(with_next_year=False),
+        )
+
+
+OBJECTIVE_CHOICES = [("", "non retenu")] + OBJECTIVE_LEVEL_CHOICES
+
+
+class ObjectivesStepForm(StepForm):
+    """Step 5: objective grid, training acknowledgement, working groups."""
+
+    class Meta:
+        model = Dossier
+        fields = [f"objective_{key}" for key in OBJECTIVES] + ["objective_other_text", "training_commitment"]
+
+    def __init__(self, *args, groups=None, **kwargs):
+        self._groups = groups
+        super().__init__(*args, **kwargs)
+
+    def setup_fields(self):
+        for key in OBJECTIVES:
+            name = f"objective_{key}"
+            self.fields[name] = forms.ChoiceField(
+                label=OBJECTIVES[key], required=False, widget=forms.RadioSelect, choices=OBJECTIVE_CHOICES
+            )
+            if not self.is_bound and not self.initial.get(name):
+                self.initial[name] = ""
+        self.fields["objective_other_text"].label = "Autre objectif : précisez"
+        self.groups = self._groups if self._groups is not None else list(WorkingGroup.objects.filter(is_active=True))
+        signups = {s.group_id: s for s in self.instance.working_group_signups.all()} if self.instance.pk else {}
+        for group in self.groups:
+            self.fields[f"group_{group.pk}"] = forms.BooleanField(label=group.name, required=False)
+            self.fields[f"group_{group.pk}_agents"] = forms.CharField(
+                label="Agent(s) proposé(s)", required=False, max_length=500,
+                help_text="Nom et prénom, séparés par des virgules.",
+            )
+            if not self.is_bound and group.pk in signups:
+                self.initial[f"group_{group.pk}"] = True
+                self.initial[f"group_{group.pk}_agents"] = signups[group.pk].agent_names
+
+    def objectives_count(self) -> int:
+        return sum(1 for key in OBJECTIVES if self[f"objective_{key}"].value())
+
+    def objective_fields(self):
+        return [self[f"objective_{key}"] for key in OBJECTIVES]
+
+    def group_fields(self):
+        return [(group, self[f"group_{group.pk}"], self[f"group_{group.pk}_agents"]) for group in self.groups]
+
+    def clean(self):
+        data = super().clean()
+        levels = [data.get(f"objective_{key}") for key in OBJECTIVES]
+        for level, _label in OBJECTIVE_LEVEL_CHOICES:
+            if levels.count(level) > 1:
+                for key in OBJECTIVES:
+                    if data.get(f"objective_{key}") == level:
+                        self.add_error(
+                            f"objective_{key}",
+                            f"Le niveau « {level} » ne peut être attribué qu’à un seul objectif : "
+                            "choisissez un « +++ », un « ++ » et un « + » sur trois objectifs différents.",
+                        )
+        if not data.get("objective_other"):
+            data["objective_other_text"] = ""
+        for group in self.groups:
+            if not data.get(f"group_{group.pk}"):
+                data[f"group_{group.pk}_agents"] = ""
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.cleaned_data.get("objective_other"):
+            self.instance.objective_other_text = ""
+
+    @transaction.atomic
+    def save(self, commit=True):
+        dossier = super().save()
+        existing = {s.group_id: s for s in WorkingGroupSignup.objects.filter(dossier=dossier)}
+        for group in self.groups:
+            wanted = self.cleaned_data.get(f"group_{group.pk}")
+            agents = (self.cleaned_data.get(f"group_{group.pk}_agents") or "").strip()
+            signup = existing.get(group.pk)
+            if wanted and signup is None:
+                WorkingGroupSignup.objects.create(dossier=dossier, group=group, agent_names=agents)
+            elif wanted and signup.agent_names != agents:
+                signup.agent_names = agents
+                signup.save(update_fields=["agent_names"])
+            elif not wanted and signup is not None:
+                signup.delete()
+        return dossier
+
+
+class ValidationStepForm(StepForm):
+    """Step 6: « Fait à », « Le », upload of the signed document."""
+
+    signed_document = forms.FileField(
+        label="Signature du représentant légal + cachet",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text="Le dossier signé, au format PDF, 10 Mo au maximum. Pour un réseau : la signature de la commune "
+        "tête de réseau, ou de chaque commune.",
+    )
+
+    class Meta:
+        model = Dossier
+        fields = ["signed_place", "signed_on"]
+
+    def clean_signed_document(self):
+        uploaded = self.cleaned_data.get("signed_document")
+        self.signed_pdf = None
+        if uploaded:
+            try:
+                self.signed_pdf = read_signed_pdf(uploaded)
+            except ValidationError:
+                raise
+            except Exception as exc:  # never a 500 on a strange upload
+                raise ValidationError("Ce fichier n’a pas pu être lu. Déposez le document signé au format PDF.") from exc
+        return None
+
+    @transaction.atomic
+    def save(self, commit=True):
+        dossier = super().save()
+        if getattr(self, "signed_pdf", None):
+            store_signed_document(dossier, self.signed_pdf)
+        return dossier

@@ -1,0 +1,229 @@
+"""Dossier life cycle: start, find, resume links, writability, libraries, reopening."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from ami.models import Campaign, Commune, Dossier, DossierCommune, Library
+from ami.services.notifications import queue_resume_link_email
+from ami.services.tokens import issue_token
+
+logger = logging.getLogger("ami")
+
+# Session key holding the id of the dossier opened through a private link.
+SESSION_KEY = "ami_dossier_id"
+
+
+class DossierError(Exception):
+    """A refused operation; `message` is shown to the user in French."""
+
+    message = "Cette opération n’est pas possible."
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class CampaignClosed(DossierError):
+    message = (
+        "La date limite de dépôt est passée : le dossier ne peut plus être modifié ni déposé. "
+        "Pour toute question, écrivez à bnm@lillemetropole.fr."
+    )
+
+
+class CampaignNotOpen(DossierError):
+    message = "L’appel à manifestation d’intérêt n’est pas ouvert : aucun dossier ne peut être créé."
+
+
+class DossierSubmitted(DossierError):
+    message = (
+        "Votre candidature est déposée : pour la modifier, utilisez d’abord le bouton « Modifier ma candidature »."
+    )
+
+
+class LibraryError(DossierError):
+    pass
+
+
+# --- Start & find ---------------------------------------------------------------
+
+
+def find_dossier_for_commune(campaign: Campaign, commune: Commune) -> Dossier | None:
+    """The dossier of `campaign` covering `commune` (as candidate or as network member)."""
+    link = (
+        DossierCommune.objects.select_related("dossier__commune", "dossier__campaign")
+        .filter(campaign=campaign, commune=commune)
+        .first()
+    )
+    if link:
+        return link.dossier
+    return Dossier.objects.select_related("commune", "campaign").filter(campaign=campaign, commune=commune).first()
+
+
+@dataclass
+class StartResult:
+    dossier: Dossier
+    created: bool
+    raw_token: str | None = None
+
+
+def start_dossier(
+    campaign: Campaign, commune: Commune, *, is_network: bool | None, agent_email: str, now=None
+) -> StartResult:
+    """Create a dossier for `commune`, or return the existing one (created=False).
+
+    Creates Dossier + DossierCommune + one empty Library in one transaction, issues an access
+    token and queues the resume e-mail. A concurrent start for the same commune hits the unique
+    constraints and is answered as "already exists".
+    """
+    if not campaign.is_open(now):
+        raise CampaignNotOpen()
+    existing = find_dossier_for_commune(campaign, commune)
+    if existing:
+        return StartResult(existing, created=False)
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                campaign=campaign, commune=commune, is_network=is_network, agent_email=agent_email
+            )
+            DossierCommune.objects.create(dossier=dossier, commune=commune, campaign=campaign)
+            Library.objects.create(dossier=dossier, sort_order=0)
+            raw = issue_token(dossier)
+            queue_resume_link_email(dossier, raw)
+    except IntegrityError:
+        existing = find_dossier_for_commune(campaign, commune)
+        if existing is None:  # pragma: no cover - constraint other than the commune ones
+            raise
+        return StartResult(existing, created=False)
+    logger.info("AMI dossier %s started for %s", dossier.pk, commune.insee_code)
+    return StartResult(dossier, created=True, raw_token=raw)
+
+
+def referent_email(dossier: Dossier) -> str:
+    return dossier.agent_email or dossier.elected_email
+
+
+def send_resume_link(dossier: Dossier, recipient: str | None = None, now=None) -> bool:
+    """Issue a new token and e-mail it to `recipient` (default: the agent referent). False if impossible."""
+    recipient = recipient or referent_email(dossier)
+    if not recipient or not dossier.campaign.is_open(now):
+        return False
+    with transaction.atomic():
+        raw = issue_token(dossier)
+        queue_resume_link_email(dossier, raw, recipient=recipient)
+    return True
+
+
+def request_resume_links(campaign: Campaign, *, email: str = "", commune: Commune | None = None, now=None) -> int:
+    """/candidater/reprendre/: send a new link for every matching dossier. Returns how many were sent.
+
+    The caller answers the same whatever this returns (no disclosure of which dossiers exist).
+    """
+    sent = 0
+    email = (email or "").strip()
+    if email:
+        dossiers = Dossier.objects.select_related("campaign", "commune").filter(
+            Q(agent_email__iexact=email) | Q(elected_email__iexact=email), campaign=campaign
+        )
+        for dossier in dossiers:
+            sent += send_resume_link(dossier, recipient=email, now=now)
+    if commune is not None:
+        dossier = find_dossier_for_commune(campaign, commune)
+        if dossier:
+            sent += send_resume_link(dossier, now=now)
+    return sent
+
+
+# --- Access & writability ---------------------------------------------------------
+
+
+def grant_session_access(request, dossier: Dossier) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = dossier.pk
+
+
+def session_dossier_id(request) -> int | None:
+    value = request.session.get(SESSION_KEY)
+    return value if isinstance(value, int) else None
+
+
+def is_read_only(dossier: Dossier, now=None) -> bool:
+    return not dossier.campaign.is_open(now)
+
+
+def ensure_writable(dossier: Dossier, now=None, *, allow_submitted: bool = False) -> None:
+    """Raise unless the answers of `dossier` may be changed now (server-side deadline check)."""
+    if not dossier.campaign.is_open(now):
+        raise CampaignClosed()
+    if dossier.is_submitted and not allow_submitted:
+        raise DossierSubmitted()
+
+
+def lock_dossier(dossier_id: int) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("campaign", "commune").get(pk=dossier_id)
+
+
+def reopen_dossier(dossier_id: int, now=None) -> Dossier:
+    """« Modifier ma candidature »: a submitted dossier goes back to draft (receipt number kept)."""
+    with transaction.atomic():
+        dossier = lock_dossier(dossier_id)
+        ensure_writable(dossier, now, allow_submitted=True)
+        if dossier.is_submitted:
+            dossier.status = Dossier.Status.DRAFT
+            dossier.save(update_fields=["status", "updated_at"])
+    return dossier
+
+
+def dossier_state_label(dossier: Dossier) -> str:
+    if dossier.is_submitted:
+        return "déposée"
+    if dossier.receipt_number:
+        return "déposée, en cours de modification : pensez à déposer à nouveau"
+    return "brouillon"
+
+
+# --- Libraries ---------------------------------------------------------------------
+
+
+def add_library(dossier: Dossier) -> Library:
+    last = dossier.libraries.aggregate(m=Max("sort_order"))["m"]
+    return Library.objects.create(dossier=dossier, sort_order=0 if last is None else last + 1)
+
+
+def _renumber(libraries: list[Library]) -> None:
+    for index, library in enumerate(libraries):
+        if library.sort_order != index:
+            library.sort_order = index
+            library.save(update_fields=["sort_order"])
+
+
+def remove_library(dossier: Dossier, library_id: int) -> None:
+    libraries = list(dossier.libraries.order_by("sort_order", "id"))
+    target = next((lib for lib in libraries if lib.pk == library_id), None)
+    if target is None:
+        return
+    if len(libraries) <= 1:
+        raise LibraryError("Le dossier doit comporter au moins une bibliothèque : celle-ci ne peut pas être retirée.")
+    target.delete()
+    _renumber([lib for lib in libraries if lib.pk != library_id])
+
+
+def move_library(dossier: Dossier, library_id: int, delta: int) -> None:
+    libraries = list(dossier.libraries.order_by("sort_order", "id"))
+    index = next((i for i, lib in enumerate(libraries) if lib.pk == library_id), None)
+    if index is None:
+        return
+    new_index = index + delta
+    if not 0 <= new_index < len(libraries):
+        return
+    libraries[index], libraries[new_index] = libraries[new_index], libraries[index]
+    _renumber(libraries)
+
+
+def touch(dossier: Dossier) -> None:
+    Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())
