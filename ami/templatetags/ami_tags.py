@@ -1,0 +1,92 @@
+"""Template helpers of the AMI: Paris dates, deadlines, accessible field widgets."""
+from __future__ import annotations
+
+import math
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+
+register = template.Library()
+
+
+@register.filter
+def paris_date(value) -> str:
+    """« 1er avril 2027 », « 31 mars 2027 » (Europe/Paris)."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if hasattr(value, "hour") else value
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day} {date_format(local, 'F Y')}"
+
+
+@register.filter
+def paris_time(value) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.hour} h {local.minute:02d}"
+
+
+@register.filter
+def paris_datetime(value) -> str:
+    """« 31 mars 2027 à 23 h 59 »."""
+    if not value:
+        return ""
+    return f"{paris_date(value)} à {paris_time(value)}"
+
+
+@register.filter
+def paris_deadline(value) -> str:
+    """« 31 mars 2027 à 23 h 59, heure de Paris »."""
+    if not value:
+        return ""
+    return f"{paris_datetime(value)}, heure de Paris"
+
+
+@register.simple_tag
+def days_left(campaign) -> str:
+    remaining = campaign.closes_at - timezone.now()
+    if remaining.total_seconds() <= 0:
+        return ""
+    days = math.floor(remaining.total_seconds() / 86400)
+    if days == 0:
+        hours = math.ceil(remaining.total_seconds() / 3600)
+        return "Dernier jour : il reste moins d’une heure." if hours <= 1 else f"Dernier jour : il reste {hours} heures."
+    return "Il reste 1 jour." if days == 1 else f"Il reste {days} jours."
+
+
+@register.simple_tag
+def campaign_state(campaign) -> str:
+    return campaign.state() if campaign else ""
+
+
+@register.simple_tag
+def field_widget(bound):
+    """The widget with aria-describedby (help, error) and aria-invalid when in error."""
+    describedby = []
+    if bound.help_text:
+        describedby.append(f"{bound.auto_id}-help")
+    if bound.errors:
+        describedby.append(f"{bound.auto_id}-error")
+    attrs = {}
+    if describedby and not bound.field.widget.use_fieldset:
+        attrs["aria-describedby"] = " ".join(describedby)
+    if bound.errors:
+        attrs["aria-invalid"] = "true"
+    return bound.as_widget(attrs=attrs)
+
+
+@register.filter
+def describedby(bound) -> str:
+    ids = []
+    if bound.help_text:
+        ids.append(f"{bound.auto_id}-help")
+    if bound.errors:
+        ids.append(f"{bound.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.inclusion_tag("ami/includes/field.html")
+def ami_field(bound, extra_class=""):
+    return {"field": bound, "extra_class": extra_class}

@@ -1,0 +1,14 @@
+"""Views of the online AMI (public pages and the dossier)."""
+from .dossier import (  # noqa: F401
+    admin_signed_document,
+    confirmation,
+    draft_pdf,
+    leave,
+    overview,
+    receipt_pdf,
+    reopen,
+    signed_document,
+    step_view,
+    submit,
+)
+from .public import access, call_home, resume, send_existing_link, start  # noqa: F401

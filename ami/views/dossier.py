@@ -1,0 +1,437 @@
+"""The dossier pages: overview, the seven steps, submission, reopening, downloads."""
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ami.constants import WORKING_GROUP_TIME_NOTE
+from ami.forms import (
+    CommuneStepForm,
+    EngagementsStepForm,
+    LibraryForm,
+    ObjectivesStepForm,
+    ProjectStepForm,
+    ValidationStepForm,
+)
+from ami.forms.base import commune_choices
+from ami.models import Dossier, WorkingGroup
+from ami.services import dossiers as dossier_service
+from ami.services.completeness import STATE_LABELS, load_dossier, missing_answers, step_states
+from ami.services.dossiers import DossierError, LibraryError, ensure_writable
+from ami.services.steps import STEPS, get_step, next_step
+from ami.services.submission import IncompleteDossier, submit_dossier
+from ami.services.uploads import signed_document_download_name
+
+from .common import NOT_SAVED_MESSAGE, dossier_required, error_items, errors_json, is_fetch, paris_time_label
+
+logger = logging.getLogger("ami")
+
+SAVED_MESSAGE = "Vos réponses ont été enregistrées."
+
+
+# --- Building the forms of a step ----------------------------------------------------
+
+
+class StepForms:
+    """The form(s) of one step, bound or not. Step 2 has one form per library."""
+
+    def __init__(self, step, dossier: Dossier, data=None, files=None, read_only=False):
+        self.step = step
+        self.dossier = dossier
+        self.read_only = read_only
+        kwargs = {"campaign": dossier.campaign, "read_only": read_only}
+        self.libraries = []
+        slug = step.slug
+        if slug == "commune":
+            self.forms = [CommuneStepForm(data, instance=dossier, communes=commune_choices(), **kwargs)]
+        elif slug == "bibliotheques":
+            choices = commune_choices()
+            submitted = set()
+            if data is not None:
+                submitted = {int(v) for v in data.getlist("library_ids") if str(v).isdigit()}
+            self.libraries = list(dossier.libraries.all())
+            self.forms = [
+                LibraryForm(
+                    data if library.pk in submitted else None,
+                    instance=library, prefix=f"bib{library.pk}", communes=choices, **kwargs,
+                )
+                for library in self.libraries
+            ]
+        elif slug == "projet":
+            self.forms = [ProjectStepForm(data, instance=dossier, **kwargs)]
+        elif slug == "engagements":
+            self.forms = [EngagementsStepForm(data, instance=dossier, **kwargs)]
+        elif slug == "objectifs":
+            groups = list(WorkingGroup.objects.filter(is_active=True))
+            self.forms = [ObjectivesStepForm(data, instance=dossier, groups=groups, **kwargs)]
+        elif slug == "validation":
+            self.forms = [ValidationStepForm(data, files, instance=dossier, **kwargs)]
+        else:
+            self.forms = []
+
+    @property
+    def bound(self):
+        return [f for f in self.forms if f.is_bound]
+
+    def is_valid(self) -> bool:
+        return all(f.is_valid() for f in self.bound)
+
+    def save(self):
+        for form in self.bound:
+            form.save()
+
+    @property
+    def form(self):
+        return self.forms[0] if self.forms else None
+
+    def library_sections(self):
+        return list(zip(self.libraries, self.forms, strict=True))
+
+
+# --- Context ------------------------------------------------------------------------------
+
+
+def read_only_reason(dossier: Dossier) -> str:
+    if not dossier.campaign.is_open():
+        return "closed"
+    if dossier.is_submitted:
+        return "submitted"
+    return ""
+
+
+def progress(dossier: Dossier, current_slug: str | None, missing=None):
+    missing = missing_answers(dossier) if missing is None else missing
+    states = step_states(dossier, missing)
+    items = []
+    for step in STEPS:
+        if step.slug == "recapitulatif":
+            state = "complete" if dossier.is_submitted else ("incomplete" if missing else "not_started")
+            label = "déposée" if dossier.is_submitted else ("à compléter" if missing else "prête à déposer")
+        else:
+            state = states[step.slug]
+            label = STATE_LABELS[state]
+        items.append({
+            "step": step, "state": state, "state_label": label, "current": step.slug == current_slug,
+            "url": reverse("ami:step", kwargs={"slug": step.slug}),
+        })
+    return items
+
+
+def base_context(dossier: Dossier, step=None, missing=None):
+    missing = missing_answers(dossier) if missing is None else missing
+    return {
+        "dossier": dossier,
+        "campaign": dossier.campaign,
+        "step": step,
+        "steps": progress(dossier, step.slug if step else None, missing),
+        "missing": missing,
+        "read_only_reason": read_only_reason(dossier),
+        "dossier_state": dossier_service.dossier_state_label(dossier),
+        "latest_version": dossier.versions.order_by("-number").first() if dossier.version else None,
+    }
+
+
+def render_step(request, dossier, step, step_forms, *, status=200, errors=None, not_saved=False, refusal=""):
+    context = base_context(dossier, step)
+    context.update({
+        "forms": step_forms,
+        "form": step_forms.form,
+        "read_only": step_forms.read_only,
+        "errors": errors or [],
+        "not_saved": not_saved,
+        "refusal": refusal,
+        "next_step": next_step(step),
+        "step_template": f"ami/steps/{step.slug}.html",
+        "working_group_note": WORKING_GROUP_TIME_NOTE,
+    })
+    if step.slug == "recapitulatif":
+        context["summary"] = build_summary(dossier)
+    return render(request, "ami/step.html", context, status=status)
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+@dossier_required
+def overview(request, dossier):
+    return render(request, "ami/overview.html", base_context(dossier))
+
+
+@require_http_methods(["GET", "POST"])
+@dossier_required
+def step_view(request, dossier, slug):
+    step = get_step(slug)
+    if step is None:
+        raise Http404("Étape inconnue")
+    reason = read_only_reason(dossier)
+    if request.method == "GET":
+        return render_step(request, dossier, step, StepForms(step, dossier, read_only=bool(reason)))
+    if step.slug == "recapitulatif":
+        return redirect("ami:step", slug=step.slug)
+    try:
+        ensure_writable(dossier)
+    except DossierError as exc:
+        return refuse_write(request, dossier, step, exc.message)
+
+    step_forms = StepForms(step, dossier, request.POST, request.FILES)
+    if not step_forms.is_valid():
+        if is_fetch(request):
+            return JsonResponse({"saved": False, "message": NOT_SAVED_MESSAGE, "errors": errors_json(step_forms.bound)},
+                                status=422)
+        return render_step(request, dossier, step, step_forms, errors=error_items(step_forms.bound), not_saved=True)
+
+    action = request.POST.get("library_action", "") if step.slug == "bibliotheques" else ""
+    focus = ""
+    try:
+        with transaction.atomic():
+            locked = dossier_service.lock_dossier(dossier.pk)
+            ensure_writable(locked)
+            step_forms.save()
+            focus = apply_library_action(dossier, action)
+            dossier_service.touch(dossier)
+    except DossierError as exc:
+        if isinstance(exc, LibraryError):
+            messages.error(request, exc.message)
+            return redirect("ami:step", slug=step.slug)
+        return refuse_write(request, dossier, step, exc.message)
+    except IntegrityError:
+        # A network commune was taken by another dossier between validation and saving.
+        fresh = load_dossier(dossier.pk)
+        step_forms = StepForms(step, fresh, request.POST, request.FILES)
+        step_forms.is_valid()
+        return render_step(request, fresh, step, step_forms, errors=error_items(step_forms.bound), not_saved=True)
+
+    if is_fetch(request):
+        payload = {"saved": True, "at": paris_time_label(), "message": f"Enregistré à {paris_time_label()}"}
+        if action:
+            fresh = load_dossier(dossier.pk)
+            payload["html"] = render_to_string(
+                "ami/steps/library_list.html",
+                {"forms": StepForms(step, fresh), "read_only": False, "focus": focus},
+                request=request,
+            )
+            payload["focus"] = focus
+        return JsonResponse(payload)
+    messages.success(request, SAVED_MESSAGE)
+    if "continue" in request.POST and next_step(step):
+        return redirect("ami:step", slug=next_step(step).slug)
+    url = reverse("ami:step", kwargs={"slug": step.slug})
+    return redirect(f"{url}#{focus}" if focus else url)
+
+
+def apply_library_action(dossier: Dossier, action: str) -> str:
+    """Add / remove / move a library (buttons name="library_action"). Returns the id to focus."""
+    if not action:
+        return ""
+    if action == "add":
+        library = dossier_service.add_library(dossier)
+        return f"bib{library.pk}"
+    verb, _, raw_id = action.partition("-")
+    if not raw_id.isdigit():
+        return ""
+    library_id = int(raw_id)
+    if verb == "remove":
+        dossier_service.remove_library(dossier, library_id)
+        return "bibliotheques"
+    if verb in ("up", "down"):
+        dossier_service.move_library(dossier, library_id, -1 if verb == "up" else 1)
+        return f"bib{library_id}"
+    return ""
+
+
+def refuse_write(request, dossier, step, message, status=403):
+    if is_fetch(request):
+        return JsonResponse({"saved": False, "message": message}, status=status)
+    fresh = load_dossier(dossier.pk)
+    return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=status, refusal=message)
+
+
+@require_POST
+@dossier_required
+def submit(request, dossier):
+    step = get_step("recapitulatif")
+    try:
+        result = submit_dossier(dossier.pk)
+    except IncompleteDossier as exc:
+        return render_step(request, dossier, step, StepForms(step, dossier, read_only=True), status=400,
+                           refusal=exc.message)
+    except DossierError as exc:
+        fresh = load_dossier(dossier.pk)
+        return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=403,
+                           refusal=exc.message)
+    if result.created:
+        logger.info("Dossier %s submitted from the site", dossier.pk)
+    return redirect("ami:confirmation")
+
+
+@dossier_required
+def confirmation(request, dossier):
+    if not dossier.is_submitted:
+        return redirect("ami:step", slug="recapitulatif")
+    context = base_context(dossier)
+    return render(request, "ami/confirmation.html", context)
+
+
+@require_POST
+@dossier_required
+def reopen(request, dossier):
+    try:
+        dossier_service.reopen_dossier(dossier.pk)
+    except DossierError as exc:
+        step = get_step("recapitulatif")
+        fresh = load_dossier(dossier.pk)
+        return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=403,
+                           refusal=exc.message)
+    messages.success(
+        request,
+        "Votre candidature est rouverte : vous pouvez la modifier. Elle reste déposée dans sa version précédente "
+        "tant que vous ne l’avez pas déposée à nouveau : pensez à la déposer avant la date limite.",
+    )
+    return redirect("ami:step", slug="commune")
+
+
+@require_POST
+def leave(request):
+    request.session.flush()
+    return redirect("ami:home")
+
+
+# --- Downloads -------------------------------------------------------------------------------
+
+
+def _pdf_response(content: bytes, filename: str, inline=False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dossier_required
+def receipt_pdf(request, dossier):
+    """The PDF of the last submitted version (with its receipt number)."""
+    version = dossier.versions.order_by("-number").first()
+    if version is None:
+        raise Http404("Aucune candidature déposée")
+    from ami import pdf
+
+    if hasattr(pdf, "version_pdf_response"):
+        return pdf.version_pdf_response(version)
+    if hasattr(pdf, "get_or_create_version_pdf"):
+        content = pdf.get_or_create_version_pdf(version)
+    else:  # pragma: no cover
+        content = pdf.render_dossier_pdf(dossier, version)
+    name = f"candidature-bnm-{dossier.receipt_number}-v{version.number}.pdf"
+    return _pdf_response(content, name)
+
+
+@dossier_required
+def draft_pdf(request, dossier):
+    """The current answers as a PDF (a working copy, not a receipt)."""
+    from ami.pdf import render_dossier_pdf
+
+    return _pdf_response(render_dossier_pdf(dossier), f"dossier-bnm-{dossier.commune.insee_code}-brouillon.pdf")
+
+
+def _signed_document_response(dossier: Dossier):
+    if not dossier.signed_document:
+        raise Http404("Aucun document signé")
+    try:
+        handle = dossier.signed_document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Document introuvable") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=signed_document_download_name(dossier), content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@dossier_required
+def signed_document(request, dossier):
+    return _signed_document_response(dossier)
+
+
+def admin_signed_document(request, pk: int):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
+    if not request.user.is_staff:
+        return render(request, "ami/no_access.html", status=403)
+    dossier = Dossier.objects.select_related("commune").filter(pk=pk).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    return _signed_document_response(dossier)
+
+
+# --- Summary (recap) ---------------------------------------------------------------------------
+
+
+EMPTY = "Non renseigné"
+
+
+def display_value(bound) -> str:
+    field = bound.field
+    value = bound.value()
+    if hasattr(field, "choices") and field.choices:
+        choices = {str(k): str(v) for k, v in field.choices}
+        if isinstance(value, list | tuple):
+            labels = [choices.get(str(v), str(v)) for v in value]
+            return ", ".join(labels) if labels else EMPTY
+        if value in (None, ""):
+            return EMPTY
+        return choices.get(field.prepare_value(value) if hasattr(field, "prepare_value") else str(value),
+                           choices.get(str(value), str(value)))
+    if getattr(field.widget, "input_type", "") == "checkbox":
+        return "oui" if value else "non"
+    if value in (None, ""):
+        return EMPTY
+    return str(field.prepare_value(value) if hasattr(field, "prepare_value") else value)
+
+
+def build_summary(dossier: Dossier):
+    """Every answer, step by step, as (label, value, link) rows, from the same forms as the steps."""
+    sections = []
+    for step in STEPS:
+        if step.slug == "recapitulatif":
+            continue
+        step_forms = StepForms(step, dossier, read_only=True)
+        url = reverse("ami:step", kwargs={"slug": step.slug})
+        blocks = []
+        if step.slug == "bibliotheques":
+            for index, (library, form) in enumerate(step_forms.library_sections(), start=1):
+                rows = [_row(bound, url) for _title, bounds in form.sections() for bound in bounds]
+                blocks.append({"title": f"Bibliothèque {index}" + (f" : {library.name}" if library.name else ""),
+                               "rows": rows})
+        else:
+            form = step_forms.form
+            rows = [_row(bound, url) for bound in form]
+            if step.slug == "commune":
+                rows.insert(0, {"label": "Nom de la commune", "value": dossier.commune.name, "url": url, "id": ""})
+            if step.slug == "validation":
+                rows = [r for r in rows if r["id"] != "id_signed_document"]
+                doc = dossier.signed_document
+                rows.append({
+                    "label": "Signature du représentant légal + cachet",
+                    "value": (f"document déposé le {timezone.localtime(dossier.signed_document_uploaded_at):%d/%m/%Y}"
+                              if doc and dossier.signed_document_uploaded_at else ("document déposé" if doc else EMPTY)),
+                    "url": url, "id": "id_signed_document",
+                })
+            blocks.append({"title": "", "rows": rows})
+        sections.append({"step": step, "blocks": blocks})
+    return sections
+
+
+def _row(bound, url):
+    return {"label": bound.label, "value": display_value(bound), "url": url, "id": bound.auto_id}

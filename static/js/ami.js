@@ -1,0 +1,125 @@
+/* AMI dossier: progressive enhancement only. Everything works without this file.
+   - autosave of the current step a few seconds after a change;
+   - add / remove / move a library without reloading the page;
+   - live count of the ticked objectives. */
+(function () {
+  "use strict";
+
+  var AUTOSAVE_DELAY = 3000;
+
+  function formData(form, extra) {
+    var data = new FormData(form);
+    form.querySelectorAll('input[type="file"]').forEach(function (input) { data.delete(input.name); });
+    if (extra) { data.append(extra.name, extra.value); }
+    return data;
+  }
+
+  function post(form, extra) {
+    return fetch(form.action, {
+      method: "POST",
+      body: formData(form, extra),
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (json) { json.status = response.status; return json; });
+    });
+  }
+
+  function setStatus(form, text) {
+    var status = form.querySelector("[data-autosave-status]");
+    if (status) { status.textContent = text; }
+  }
+
+  function showErrors(form, errors) {
+    var count = Object.keys(errors || {}).length;
+    setStatus(form, count
+      ? "Non enregistré : " + count + " réponse" + (count > 1 ? "s" : "") + " à corriger. Cliquez sur « Enregistrer » pour voir les erreurs."
+      : "Non enregistré.");
+  }
+
+  function initAutosave(form) {
+    var timer = null;
+    var saving = false;
+    var pending = false;
+
+    function save() {
+      if (saving) { pending = true; return; }
+      saving = true;
+      post(form).then(function (json) {
+        if (json.saved) { setStatus(form, "Enregistré à " + json.at); }
+        else if (json.errors) { showErrors(form, json.errors); }
+        else if (json.message) { setStatus(form, json.message); }
+      }).catch(function () {
+        setStatus(form, "Enregistrement automatique impossible : pensez à cliquer sur « Enregistrer ».");
+      }).then(function () {
+        saving = false;
+        if (pending) { pending = false; schedule(); }
+      });
+    }
+
+    function schedule(event) {
+      if (event && event.target && event.target.type === "file") { return; }
+      clearTimeout(timer);
+      timer = setTimeout(save, AUTOSAVE_DELAY);
+    }
+
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function () { clearTimeout(timer); });
+  }
+
+  function initLibraries(form) {
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest('button[name="library_action"]');
+      if (!button || !form.contains(button)) { return; }
+      var question = button.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) { event.preventDefault(); return; }
+      event.preventDefault();
+      button.disabled = true;
+      post(form, { name: "library_action", value: button.value }).then(function (json) {
+        if (json.saved && json.html) {
+          var container = form.querySelector("[data-libraries]");
+          var wrapper = document.createElement("div");
+          wrapper.innerHTML = json.html;
+          container.replaceWith(wrapper.firstElementChild);
+          var target = document.getElementById(json.focus || "bibliotheques");
+          if (target) { target.focus(); }
+          setStatus(form, "Enregistré à " + json.at);
+        } else {
+          form.submit(); // let the server show the errors (or the refusal) as without JavaScript
+        }
+      }).catch(function () {
+        button.disabled = false;
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "library_action"; input.value = button.value;
+        form.appendChild(input);
+        form.submit();
+      });
+    });
+  }
+
+  function initObjectives(container) {
+    var output = container.querySelector("[data-objectives-count]");
+    if (!output) { return; }
+    function update() {
+      var ticked = container.querySelectorAll('input[type="radio"]:checked:not([value=""])').length;
+      output.textContent = ticked + " objectif" + (ticked > 1 ? "s" : "") + " coché" + (ticked > 1 ? "s" : "") + " sur 3";
+    }
+    container.addEventListener("change", update);
+    update();
+  }
+
+  function focusErrorSummary() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      initAutosave(form);
+      if (form.querySelector("[data-libraries]")) { initLibraries(form); }
+    });
+    document.querySelectorAll("[data-objectives]").forEach(initObjectives);
+    focusErrorSummary();
+  });
+})();
