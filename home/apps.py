@@ -5,3 +5,8 @@ class HomeConfig(AppConfig):
     verbose_name = "Site BNM"
     default_auto_field = "django.db.models.BigAutoField"
     name = "home"
+
+    def ready(self):
+        from .menus import connect_signals
+
+        connect_signals()

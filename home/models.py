@@ -60,14 +60,18 @@ class HomePage(Page):
         from ami.models import Campaign
 
         context = super().get_context(request, *args, **kwargs)
+        from .menus import get_menus
+
         context["campaign"] = Campaign.objects.current()
-        presentation = PresentationPage.objects.live().descendant_of(self).first()
+        presentation = PresentationPage.objects.live().child_of(self).first()
         context["presentation"] = presentation
         context["tools"] = presentation.tools if presentation else []
-        context["latest_news"] = NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:3]
-        context["next_events"] = EventPage.objects.live().public().descendant_of(self).upcoming()[:3]
-        context["calendar"] = CalendarPage.objects.live().descendant_of(self).first()
-        context["news_index"] = NewsIndexPage.objects.live().descendant_of(self).first()
+        # Lists skip view-restricted pages' checks (one query each): the public site has none.
+        context["latest_news"] = NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
+        context["next_events"] = EventPage.objects.live().descendant_of(self).upcoming()[:3]
+        by_model = get_menus(request)["by_model"]
+        context["calendar_url"] = by_model.get("calendarpage", {}).get("url")
+        context["news_index_url"] = by_model.get("newsindexpage", {}).get("url")
         return context
 
 
@@ -163,7 +167,7 @@ class CalendarPage(RoutablePageMixin, Page):
         verbose_name = "page calendrier"
 
     def events(self):
-        return EventPage.objects.live().public().child_of(self)
+        return EventPage.objects.live().child_of(self)
 
     @property
     def ical_url(self):
@@ -315,7 +319,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         verbose_name = "page des actualités"
 
     def news(self):
-        return NewsPage.objects.live().public().child_of(self).order_by("-date", "-pk")
+        return NewsPage.objects.live().child_of(self).order_by("-date", "-pk")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -5,9 +5,9 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from wagtail.models import Page, Site
 
 from home.dates import days_until, format_date_fr, format_deadline, format_month_fr, format_time_fr, to_paris
+from home.menus import get_menus
 
 register = template.Library()
 
@@ -61,29 +61,12 @@ def ld_json(data):
 def site_menus(context):
     """Header (pages « shown in menus ») and footer (standard pages with a footer label) links."""
     request = context.get("request")
-    if request is None:
-        return {"main": [], "footer": [], "home": None}
-    cached = getattr(request, "_bnm_menus", None)
-    if cached is not None:
-        return cached
-    site = Site.find_for_request(request)
-    menus = {"main": [], "footer": [], "home": None}
-    if site is not None:
-        root = site.root_page
-        menus["home"] = root
-        menus["main"] = list(Page.objects.child_of(root).live().in_menu().order_by("path"))
-        from home.models import StandardPage
-
-        footer = StandardPage.objects.descendant_of(root).live().exclude(footer_label="").order_by("path")
-        menus["footer"] = [{"page": page, "label": page.footer_label} for page in footer]
-    request._bnm_menus = menus
-    return menus
+    return get_menus(request)
 
 
 @register.simple_tag(takes_context=True)
-def is_active(context, page):
-    """True when the current page is `page` or below it (for aria-current in the menu)."""
+def is_active(context, item):
+    """True when the current page is the menu item or below it (for aria-current)."""
     current = context.get("page")
-    if current is None or not getattr(current, "path", None):
-        return False
-    return current.path.startswith(page.path)
+    path = getattr(current, "path", None)
+    return bool(path) and path.startswith(item["path"])

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             campaign = self.ensure_campaign()
             home = self.ensure_home()
-            presentation, presentation_created = self.ensure(home, PresentationPage, "la-bnm", title="La Bibliothèque Numérique Métropolitaine 2022-2025",
+            presentation, presentation_created = self.ensure(home, PresentationPage, "la-bnm", title="La BNM 2022-2025", seo_title="La Bibliothèque Numérique Métropolitaine 2022-2025",
                                                                show_in_menus=True, intro=pres.INTRO, body=self.presentation_body(),
                                                                search_description="Les trois outils de la BNM, leur calendrier, leurs objectifs, leur public et leur coût ; les conditions d’accès et le pilotage.")
             calendar, _ = self.ensure(home, CalendarPage, "calendrier", title="Calendrier", show_in_menus=True,

@@ -1,0 +1,165 @@
+"""Every public page renders for an anonymous visitor, in French, within the query budget."""
+import re
+
+import pytest
+from django.test import RequestFactory
+
+from ami.models import Campaign
+from home.models import BnmSettings, HomePage
+from home.views import server_error
+
+from .conftest import TODAY
+
+PUBLIC_PAGES = [
+    ("/", "Bibliothèque Numérique Métropolitaine"),  # HomePage
+    ("/la-bnm/", "Modalités de pilotage"),  # PresentationPage
+    ("/faq/", "Questions fréquentes"),  # FaqPage
+    ("/calendrier/", "Comité de pilotage (COPIL) 2023"),  # CalendarPage
+    ("/calendrier/copil-2023/", "20 juin 2023, 14 h – 16 h 30"),  # EventPage
+    ("/actualites/", "La MEL lance la Bibliothèque Numérique Métropolitaine"),  # NewsIndexPage
+    ("/actualites/lancement-de-la-bnm/", "label « bibliothèque numérique de référence »"),  # NewsPage
+    ("/mentions-legales/", "Métropole Européenne de Lille"),  # StandardPage
+    ("/donnees-personnelles/", "Responsable du traitement"),
+    ("/accessibilite/", "non conforme"),
+    ("/contact/", "bnm@lillemetropole.fr"),
+    ("/recherche/?q=logiciel", "résultat"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url,text", PUBLIC_PAGES)
+def test_public_page_renders_for_anonymous_visitor(content, client, url, text, django_assert_max_num_queries):
+    client.get(url)  # warm Wagtail's per-site caches, like any running server
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert text in html
+    assert '<html lang="fr">' in html
+    assert html.count("<h1") == 1
+    assert 'href="#contenu"' in html and 'id="contenu"' in html
+    assert "<header" in html and "<main" in html and "<footer" in html
+
+
+@pytest.mark.django_db
+def test_header_and_footer_navigation(content, client):
+    html = client.get("/").content.decode()
+    nav = html.split('aria-label="Menu principal"')[1].split("</nav>")[0]
+    for label, url in [("La BNM 2022-2025", "/la-bnm/"), ("Calendrier", "/calendrier/"), ("Actualités", "/actualites/"),
+                       ("Questions fréquentes", "/faq/"), ("Contact", "/contact/")]:
+        assert f'href="{url}"' in nav and label in nav
+    footer = html.split("<footer")[1]
+    for label, url in [("Mentions légales", "/mentions-legales/"), ("Données personnelles", "/donnees-personnelles/"),
+                       ("Accessibilité : non conforme", "/accessibilite/"), ("Contact", "/contact/")]:
+        assert f'<a href="{url}">{label}</a>' in footer
+    assert 'href="https://asuivre.lillemetropole.fr/"' in html
+
+
+@pytest.mark.django_db
+def test_portal_url_comes_from_site_settings(content, client):
+    from wagtail.models import Site
+
+    settings_obj = BnmSettings.for_site(Site.objects.get(is_default_site=True))
+    settings_obj.portal_url = "https://portail.example.org/"
+    settings_obj.save()
+    html = client.get("/").content.decode()
+    assert 'href="https://portail.example.org/"' in html
+    assert "asuivre.lillemetropole.fr/\"" not in html
+
+
+@pytest.mark.django_db
+def test_home_page_tools_news_events_and_open_call(content, client):
+    html = client.get("/").content.decode()
+    # The three tools link to their sections of the presentation page.
+    for anchor in ["logiciel-de-gestion", "ressources-en-ligne", "mediation-numerique"]:
+        assert f'href="/la-bnm/#{anchor}"' in html
+    presentation = client.get("/la-bnm/").content.decode()
+    for anchor in ["logiciel-de-gestion", "ressources-en-ligne", "mediation-numerique", "conditions-acces", "pilotage", "apres-2025"]:
+        assert f'id="{anchor}"' in presentation
+    # The open AMI, with its deadline in Paris time and the days left.
+    assert "jusqu’au <strong>31 mars 2027 à 23 h 59, heure de Paris</strong>" in html
+    assert "encore 125 jours" in html
+    assert 'href="/candidater/commencer/">Commencer</a>' in html
+    assert 'href="/candidater/reprendre/">Reprendre ma candidature</a>' in html
+    # Latest news first; the next event (the AMI deadline) is listed.
+    assert html.index("les candidatures se font en ligne") < html.index("Trois outils pour les bibliothèques")
+    assert "Date limite de dépôt des candidatures à l’AMI" in html
+    assert "Comité de pilotage (COPIL) 2023" not in html  # past events are not « prochains »
+
+
+@pytest.mark.django_db
+def test_call_to_action_states(content, client, frozen_today):
+    campaign = Campaign.objects.get()
+    campaign.opens_at = TODAY.replace(year=2027)  # not yet open
+    campaign.closes_at = campaign.opens_at.replace(month=12)
+    campaign.save()
+    html = client.get("/").content.decode()
+    assert "Bientôt ouvert" in html
+    assert "ouvre le <strong>26 novembre 2027 à 10 h, heure de Paris</strong>" in html
+    assert "/candidater/commencer/" not in html
+
+    campaign.opens_at = campaign.opens_at.replace(year=2020)
+    campaign.closes_at = campaign.closes_at.replace(year=2020)
+    campaign.save()
+    html = client.get("/").content.decode()
+    assert "Appel clos" in html
+    assert "clos depuis le <strong>26 décembre 2020 à 10 h, heure de Paris</strong>" in html
+    assert "/candidater/commencer/" not in html
+
+    Campaign.objects.all().delete()
+    html = client.get("/").content.decode()
+    assert "Aucun appel à manifestation d’intérêt n’est ouvert pour le moment" in html
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_in_french(content, client):
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page introuvable" in html and '<html lang="fr">' in html
+
+
+def test_server_error_page_is_in_french():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Une erreur est survenue" in response.content.decode()
+    assert "bnm@lillemetropole.fr" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_finds_seed_pages(content, client):
+    html = client.get("/recherche/", {"q": "Nanook"}).content.decode()
+    assert 'href="/faq/"' in html
+    assert "Aucun résultat" not in html
+    html = client.get("/recherche/", {"q": "zzzintrouvable"}).content.decode()
+    assert "Aucun résultat pour « zzzintrouvable »" in html
+    response = client.get("/recherche/")
+    assert response.status_code == 200 and 'name="q"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_pages(content, client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    xml = response.content.decode()
+    locs = re.findall(r"<loc>([^<]+)</loc>", xml)
+    for path in ["/", "/la-bnm/", "/faq/", "/calendrier/", "/actualites/", "/contact/", "/calendrier/copil-2023/"]:
+        assert any(loc.endswith(path) for loc in locs), path
+
+
+@pytest.mark.django_db
+def test_robots_txt(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Disallow: /admin/" in body
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+@pytest.mark.django_db
+def test_site_root_is_the_home_page(content):
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
