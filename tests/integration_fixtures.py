@@ -100,22 +100,24 @@ def _require_redis(url: str) -> None:
 
 
 def _reset_producer_pools(app) -> None:
-    """Forget connections to the previous broker (the producer pools are cached)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Forget the cached producer pools so the next publish uses the current broker_url.
+
+    The pools are not closed: kombu keeps them in a registry keyed by connection and would
+    hand a closed pool back on the next run.
+    """
+    app._pool = None
     amqp = app.__dict__.get("amqp")
-    if amqp is not None and getattr(amqp, "_producer_pool", None) is not None:
-        amqp._producer_pool.force_close_all()
+    if amqp is not None:
         amqp._producer_pool = None
 
 
 @pytest.fixture
-def celery_worker_live(transactional_db, settings):
+def celery_worker_live(transactional_db, django_db_serialized_rollback, settings):
     """A real Celery worker (thread) consuming from Redis; tasks are no longer eager.
 
     Needs transactional_db: the worker thread uses its own database connection and only sees
-    committed rows.
+    committed rows. Serialized rollback restores the seeded communes and working groups that
+    the flush after a transactional test removes.
     """
     import redis
     from celery.contrib.testing.worker import start_worker
@@ -216,6 +218,13 @@ def make_complete_dossier(campaign=None, communes=("Roubaix", "Wattrelos"), libr
             closes_at=now + dt.timedelta(days=20),
             team_email="equipe-bnm@example.org",
         )
+    if not Commune.objects.exists():  # flushed by an earlier transactional test
+        from ami.communes import load_mel_communes
+        from ami.constants import DEFAULT_WORKING_GROUPS
+
+        load_mel_communes(Commune)
+        for order, (name, description) in enumerate(DEFAULT_WORKING_GROUPS):
+            WorkingGroup.objects.get_or_create(name=name, defaults={"description": description, "sort_order": order})
     commune_objs = [Commune.objects.get(name=name) for name in communes]
     head = commune_objs[0]
     fields = dict(
