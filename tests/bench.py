@@ -1,0 +1,143 @@
+"""`make bench`: latency and query count of the main pages, and the dossier PDF render time.
+
+Runs on a throwaway SQLite database (migrated, filled by load_bnm_content when available),
+with django.test.Client, so it needs no server and touches no real database:
+
+    .venv/bin/python -m tests.bench [--requests 50]
+
+Prints, per URL: HTTP status, median and p95 latency (ms), queries per request (median / max).
+A page that does not exist yet is reported with its status code, not as a crash.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+URLS = ["/", "/la-bnm/", "/faq/", "/calendrier/", "/calendrier/bnm.ics", "/candidater/"]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def setup_django(db_path: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    import django
+
+    django.setup()
+
+
+def prepare_database(out) -> None:
+    from django.core.management import call_command, get_commands
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if "load_bnm_content" in get_commands():
+        try:
+            call_command("load_bnm_content", verbosity=0)
+        except Exception as exc:  # the bench still measures what exists
+            out.write(f"load_bnm_content failed: {type(exc).__name__}: {exc}\n")
+    else:
+        out.write("load_bnm_content not available: pages are measured as they are.\n")
+
+
+def measure_url(client, url: str, requests: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = client.get(url)  # warm caches, templates, menus
+    durations, queries = [], []
+    status = first.status_code
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            durations.append((time.perf_counter() - start) * 1000)
+        queries.append(len(ctx.captured_queries))
+        status = response.status_code
+    return {
+        "label": url,
+        "status": status,
+        "median": statistics.median(durations),
+        "p95": percentile(durations, 95),
+        "queries": f"{int(statistics.median(queries))} / {max(queries)}",
+        "n": requests,
+    }
+
+
+def measure_pdf(runs: int) -> dict:
+    from ami.pdf import render_dossier_pdf
+    from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
+
+    dossier = make_complete_dossier()
+    version = submit_dossier_version(dossier, receipt_number="BNM-2022-0001")
+    render_dossier_pdf(dossier, version)  # warm fonts
+    durations = []
+    size = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        size = len(render_dossier_pdf(dossier, version))
+        durations.append((time.perf_counter() - start) * 1000)
+    return {
+        "label": f"PDF dossier (2 bibliothèques, {size // 1024} Ko)",
+        "status": "-",
+        "median": statistics.median(durations),
+        "p95": percentile(durations, 95),
+        "queries": "-",
+        "n": runs,
+    }
+
+
+def print_table(rows: list[dict], out) -> None:
+    header = f"{'URL / opération':<42} {'statut':>6} {'n':>4} {'médiane ms':>11} {'p95 ms':>9} {'requêtes SQL (méd./max)':>24}"
+    out.write(header + "\n" + "-" * len(header) + "\n")
+    for row in rows:
+        out.write(
+            f"{row['label']:<42} {row['status']!s:>6} {row['n']:>4} {row['median']:>11.1f} {row['p95']:>9.1f} "
+            f"{row['queries']:>24}\n"
+        )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--pdf-runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    with tempfile.TemporaryDirectory(prefix="bnm-bench-") as tmp:
+        setup_django(Path(tmp) / "bench.sqlite3")
+        out.write("Préparation de la base temporaire (migrate, contenu)…\n")
+        prepare_database(out)
+        from django.test import Client
+
+        client = Client()
+        rows = []
+        for url in URLS:
+            try:
+                rows.append(measure_url(client, url, args.requests))
+            except Exception as exc:
+                rows.append({"label": url, "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
+                             "queries": "-", "n": 0})
+        try:
+            rows.append(measure_pdf(args.pdf_runs))
+        except Exception as exc:
+            rows.append({"label": "PDF dossier", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
+                         "queries": "-", "n": 0})
+        out.write("\n")
+        print_table(rows, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
