@@ -9,6 +9,8 @@ from .fields import (
     CountField,
     FrenchDateField,
     FrenchDecimalField,
+    FrenchEmailField,
+    FrenchURLField,
     MoneyField,
     PhoneField,
     YearField,
@@ -47,9 +49,9 @@ def make_formfield(db_field: models.Field, campaign=None) -> forms.Field:
     if isinstance(db_field, models.DateField):
         return FrenchDateField(**common)
     if isinstance(db_field, models.EmailField):
-        return forms.EmailField(max_length=db_field.max_length, **common)
+        return FrenchEmailField(max_length=db_field.max_length, **common)
     if isinstance(db_field, models.URLField):
-        return forms.URLField(max_length=db_field.max_length, assume_scheme="https", **common)
+        return FrenchURLField(max_length=db_field.max_length, **common)
     if name in PHONE_FIELDS:
         return PhoneField(**common)
     if db_field.choices:

@@ -190,3 +190,21 @@ class FrenchDateField(forms.DateField):
         if value and not self.min_year <= value.year <= self.max_year:
             raise ValidationError(f"Saisissez une date entre {self.min_year} et {self.max_year}.", code="range")
         return value
+
+
+EMAIL_MESSAGE = "Saisissez une adresse e-mail valide (par exemple nom@ville.fr)."
+
+
+class FrenchEmailField(forms.EmailField):
+    default_error_messages = {"invalid": EMAIL_MESSAGE}
+
+
+URL_MESSAGE = "Saisissez une adresse web valide (par exemple https://www.ville.fr/)."
+
+
+class FrenchURLField(forms.URLField):
+    default_error_messages = {"invalid": URL_MESSAGE}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)

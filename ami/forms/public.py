@@ -6,7 +6,7 @@ from django import forms
 from ami.models import Commune
 
 from .base import commune_choices
-from .fields import YesNoField
+from .fields import FrenchEmailField, YesNoField
 
 
 class CommuneChoiceField(forms.TypedChoiceField):
@@ -19,7 +19,7 @@ class StartForm(forms.Form):
         label="Nom de la commune", help_text="La commune candidate (pour un réseau : votre commune)."
     )
     is_network = YesNoField(label="Dossier déposé pour un réseau de bibliothèques")
-    agent_email = forms.EmailField(
+    agent_email = FrenchEmailField(
         label="Votre adresse e-mail (agent référent)",
         max_length=254,
         help_text="Le lien privé pour reprendre le dossier y sera envoyé.",
@@ -45,7 +45,7 @@ class StartForm(forms.Form):
 
 
 class ResumeForm(forms.Form):
-    email = forms.EmailField(
+    email = FrenchEmailField(
         label="Adresse e-mail de l’agent ou de l’élu référent",
         required=False,
         max_length=254,

@@ -8,6 +8,7 @@ from django.db import transaction
 from ami.constants import OBJECTIVE_LEVEL_CHOICES, OBJECTIVES
 from ami.models import Commune, Dossier, DossierCommune, Library, WorkingGroup, WorkingGroupSignup
 from ami.services.completeness import LIBRARY_CLEARED_UNLESS
+from ami.services.uploads import MESSAGES as UPLOAD_MESSAGES
 from ami.services.uploads import read_signed_pdf, store_signed_document
 
 from .base import StepForm, commune_choices
@@ -349,6 +350,8 @@ class ValidationStepForm(StepForm):
         label="Signature du représentant légal + cachet",
         required=False,
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"empty": UPLOAD_MESSAGES["empty"], "invalid": UPLOAD_MESSAGES["not_pdf"],
+                        "missing": UPLOAD_MESSAGES["empty"]},
         help_text="Le dossier signé, au format PDF, 10 Mo au maximum. Pour un réseau : la signature de la commune "
         "tête de réseau, ou de chaque commune.",
     )

@@ -43,7 +43,7 @@ def start(request):
     campaign = Campaign.objects.current()
     if campaign is None or not campaign.is_open():
         return render(request, "ami/call_home.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
-    form = StartForm(request.POST or None)
+    form = StartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if _limited(request, "ami-start", START_RATE, "ip"):
             return rate_limited_response(request)
@@ -88,7 +88,7 @@ def send_existing_link(request):
 @require_http_methods(["GET", "POST"])
 def resume(request):
     campaign = Campaign.objects.current()
-    form = ResumeForm(request.POST or None)
+    form = ResumeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         email = (request.POST.get("email") or "").strip().lower()[:254]
         commune_key = (request.POST.get("commune") or "").strip()[:10]
