@@ -77,8 +77,8 @@ def test_path_like_name_refused_by_the_service():
         class RawUpload:  # UploadedFile itself strips directories from its name
             size = len(content)
 
-            def chunks(self):
-                yield content
+            def chunks(self, data=content):
+                yield data
 
         upload_file = RawUpload()
         upload_file.name = name
