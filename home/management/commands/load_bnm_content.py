@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from ami.models import Campaign
@@ -69,9 +70,9 @@ class Command(BaseCommand):
         existing = parent.get_children().filter(slug=slug).first()
         if existing is not None:
             return existing.specific, False
-        page = model(slug=slug, **fields)
+        now = timezone.now()
+        page = model(slug=slug, live=True, first_published_at=now, last_published_at=now, **fields)
         parent.add_child(instance=page)
-        page.save_revision().publish()
         self.created.append(page.url_path)
         return page, True
 
@@ -95,8 +96,8 @@ class Command(BaseCommand):
             root = Page.get_first_root_node()
             home = HomePage(title="Bibliothèque Numérique Métropolitaine", slug="accueil", intro=HOME_INTRO,
                             search_description="La Bibliothèque Numérique Métropolitaine accompagne les communes de la MEL dans la transition numérique de leurs bibliothèques.")
+            home.first_published_at = home.last_published_at = timezone.now()
             root.add_child(instance=home)
-            home.save_revision().publish()
             self.created.append("/")
         if site is None:
             site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
@@ -128,7 +129,7 @@ class Command(BaseCommand):
         links = [{"label": "Questions fréquentes sur la BNM", "page": faq, "url": "", "description": "sur ce site"}]
         links += [dict(link, page=None) for link in pres.EXTERNAL_LINKS]
         presentation.body.append(("links", {"heading": "Pour en savoir plus", "anchor": "en-savoir-plus", "links": links}))
-        presentation.save_revision().publish()
+        presentation.save()
 
     def faq_body(self):
         return [
