@@ -1,0 +1,45 @@
+"""Query budget of each step page, whatever the number of libraries."""
+import pytest
+
+from ami.models import Library
+from ami.services.steps import STEPS
+
+from .factories import complete_dossier, complete_library, step_post_data
+
+# About 10 queries for the dossier page itself + the site chrome of base.html (site, menu, settings).
+BUDGET = 22
+
+
+@pytest.mark.parametrize("slug", [step.slug for step in STEPS])
+@pytest.mark.parametrize("library_count", [1, 4])
+def test_step_page_query_budget(referent, dossier, slug, library_count, django_assert_max_num_queries):
+    complete_dossier(dossier)
+    for index in range(1, library_count):
+        complete_library(Library.objects.create(dossier=dossier, sort_order=index), name=f"Annexe {index}")
+    with django_assert_max_num_queries(BUDGET):
+        response = referent.get(f"/candidater/dossier/etape/{slug}/")
+    assert response.status_code == 200
+
+
+def test_library_query_count_does_not_grow_with_libraries(referent, dossier):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            referent.get("/candidater/dossier/etape/bibliotheques/")
+        return len(ctx.captured_queries)
+
+    count()  # warm-up: the site chrome creates its settings row on first use
+    one = count()
+    for index in range(1, 6):
+        Library.objects.create(dossier=dossier, sort_order=index)
+    assert count() == one
+
+
+def test_overview_and_save_budget(referent, complete, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BUDGET):
+        assert referent.get("/candidater/dossier/").status_code == 200
+    data = step_post_data(complete, "projet")
+    with django_assert_max_num_queries(BUDGET):
+        assert referent.post("/candidater/dossier/etape/projet/", data).status_code == 302
