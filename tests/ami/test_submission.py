@@ -187,8 +187,15 @@ def test_every_write_refused_after_close_even_from_an_old_page(db, django_captur
 def test_ten_parallel_submissions_give_one(django_capture_on_commit_callbacks):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (CI runs this test on PostgreSQL)")
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connections
 
+    from ami.communes import load_mel_communes
+    from ami.models import Commune
+
+    # An earlier transactional test may have flushed the seeded rows and the content types.
+    ContentType.objects.clear_cache()
+    load_mel_communes(Commune)
     campaign = make_campaign()
     dossier = complete_dossier(make_dossier(campaign))
     barrier = threading.Barrier(10)
