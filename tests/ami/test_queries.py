@@ -6,8 +6,10 @@ from ami.services.steps import STEPS
 
 from .factories import complete_dossier, complete_library, step_post_data
 
-# About 10 queries for the dossier page itself + the site chrome of base.html (site, menu, settings).
-BUDGET = 22
+# Measured: 8 to 10 queries per step page once the site chrome (site, menus, settings) is cached;
+# the budget leaves a little room but fails on any per-library (N+1) query.
+BUDGET = 12
+SAVE_BUDGET = 25
 
 
 @pytest.mark.parametrize("slug", [step.slug for step in STEPS])
@@ -16,6 +18,7 @@ def test_step_page_query_budget(referent, dossier, slug, library_count, django_a
     complete_dossier(dossier)
     for index in range(1, library_count):
         complete_library(Library.objects.create(dossier=dossier, sort_order=index), name=f"Annexe {index}")
+    referent.get(f"/candidater/dossier/etape/{slug}/")  # warm the site chrome cache (menus, settings)
     with django_assert_max_num_queries(BUDGET):
         response = referent.get(f"/candidater/dossier/etape/{slug}/")
     assert response.status_code == 200
@@ -38,8 +41,9 @@ def test_library_query_count_does_not_grow_with_libraries(referent, dossier):
 
 
 def test_overview_and_save_budget(referent, complete, django_assert_max_num_queries):
+    referent.get("/candidater/dossier/")
     with django_assert_max_num_queries(BUDGET):
         assert referent.get("/candidater/dossier/").status_code == 200
     data = step_post_data(complete, "projet")
-    with django_assert_max_num_queries(BUDGET):
+    with django_assert_max_num_queries(SAVE_BUDGET):
         assert referent.post("/candidater/dossier/etape/projet/", data).status_code == 302
