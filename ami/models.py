@@ -66,12 +66,24 @@ class Commune(models.Model):
 
 class CampaignQuerySet(models.QuerySet):
     def current(self, now: datetime | None = None):
-        """The campaign shown to the public: open one first, else next to open, else last closed."""
+        """The campaign shown to the public, in one query: the open one first (earliest
+        deadline), else the next to open, else the last closed."""
         now = now or timezone.now()
+        rank = models.Case(
+            models.When(opens_at__lte=now, closes_at__gt=now, then=models.Value(0)),
+            models.When(opens_at__gt=now, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        # Within a rank: open -> soonest deadline, upcoming -> soonest opening, closed -> latest closing.
         return (
-            self.filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at").first()
-            or self.filter(opens_at__gt=now).order_by("opens_at").first()
-            or self.filter(closes_at__lte=now).order_by("-closes_at").first()
+            self.annotate(rank=rank)
+            .order_by(
+                "rank",
+                models.Case(models.When(rank=0, then="closes_at")),
+                models.Case(models.When(rank=1, then="opens_at")),
+                models.F("closes_at").desc(),
+            )
+            .first()
         )
 
 
@@ -566,12 +578,15 @@ class DossierVersion(models.Model):
 
 
 class AccessToken(models.Model):
-    """A private resume link. Only the SHA-256 of the token is stored."""
+    """A private resume link. Only the SHA-256 of the token is stored.
+
+    A link is valid until its campaign closes (the campaign's current deadline, so an
+    extension decided by MEL extends every link already sent).
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="access_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -20,7 +20,7 @@ def hash_token(raw_token: str) -> str:
 def issue_token(dossier: Dossier) -> str:
     """Create a new access token for `dossier`; returns the raw token (never stored)."""
     raw = secrets.token_urlsafe(TOKEN_BYTES)
-    AccessToken.objects.create(dossier=dossier, token_hash=hash_token(raw), expires_at=dossier.campaign.closes_at)
+    AccessToken.objects.create(dossier=dossier, token_hash=hash_token(raw))
     return raw
 
 
@@ -47,7 +47,7 @@ def check_token(raw_token: str, now=None) -> TokenCheck:
     token = AccessToken.objects.select_related("dossier__campaign", "dossier__commune").filter(token_hash=digest).first()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return TokenCheck("unknown")
-    if now >= token.expires_at or now >= token.dossier.campaign.closes_at:
+    if now >= token.dossier.campaign.closes_at:
         return TokenCheck("expired", token)
     return TokenCheck("valid", token)
 

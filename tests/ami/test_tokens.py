@@ -11,13 +11,23 @@ from ami.services.tokens import issue_token
 from .factories import commune, make_dossier
 
 
-def test_token_is_random_hashed_and_expires_at_closing(dossier):
+def test_token_is_random_and_stored_hashed(dossier):
     raw = issue_token(dossier)
     assert len(raw) >= 43  # 32 random bytes, URL-safe base64
     token = AccessToken.objects.get(dossier=dossier)
     assert token.token_hash == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in token.token_hash
-    assert token.expires_at == dossier.campaign.closes_at
+
+
+def test_link_follows_the_campaign_deadline_when_mel_extends_it(client, dossier):
+    raw = issue_token(dossier)
+    campaign = dossier.campaign
+    with time_machine.travel(campaign.closes_at + timedelta(hours=1)):
+        assert client.post(f"/candidater/acces/{raw}/").status_code in (404, 410)
+    campaign.closes_at += timedelta(days=7)
+    campaign.save()
+    with time_machine.travel(campaign.closes_at - timedelta(days=6)):
+        assert client.post(f"/candidater/acces/{raw}/").status_code == 302
 
 
 def test_get_shows_button_and_grants_nothing(client, dossier):
