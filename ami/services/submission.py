@@ -33,23 +33,15 @@ class SubmissionResult:
 
 
 def next_receipt_number(campaign: Campaign) -> str:
-    """BNM-<year>-<n>: must be called inside a transaction holding the campaign row lock."""
-    year = timezone.localtime(campaign.opens_at).year
-    prefix = f"BNM-{year}-"
-    numbers = Dossier.objects.filter(campaign=campaign, receipt_number__startswith=prefix).values_list(
-        "receipt_number", flat=True
-    )
-    highest = 0
-    for number in numbers:
-        match = re.fullmatch(rf"{re.escape(prefix)}(\d+)", number or "")
-        if match:
-            highest = max(highest, int(match.group(1)))
-    # Other campaigns opening the same year share the prefix: skip their numbers too.
-    others = Dossier.objects.filter(receipt_number__startswith=prefix).exclude(campaign=campaign)
-    for number in others.values_list("receipt_number", flat=True):
-        match = re.fullmatch(rf"{re.escape(prefix)}(\d+)", number or "")
-        if match:
-            highest = max(highest, int(match.group(1)))
+    """BNM-<year>-<n>: must be called inside a transaction holding the campaign row lock.
+
+    The year is the campaign's opening year; numbers already given for that year (by any
+    campaign) are never reused.
+    """
+    prefix = f"BNM-{timezone.localtime(campaign.opens_at).year}-"
+    pattern = re.compile(rf"{re.escape(prefix)}(\d+)")
+    given = Dossier.objects.filter(receipt_number__startswith=prefix).values_list("receipt_number", flat=True)
+    highest = max((int(m.group(1)) for n in given if (m := pattern.fullmatch(n or ""))), default=0)
     return f"{prefix}{highest + 1:04d}"
 
 
