@@ -324,6 +324,9 @@ class DossierCommune(models.Model):
             models.UniqueConstraint(fields=["campaign", "commune"], name="one_dossier_per_commune_in_campaign"),
         ]
 
+    def __str__(self):
+        return str(self.commune)
+
     def save(self, *args, **kwargs):
         self.campaign_id = self.dossier.campaign_id
         super().save(*args, **kwargs)
@@ -576,6 +579,9 @@ class DossierVersion(models.Model):
         verbose_name_plural = "versions déposées"
         constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="one_version_number_per_dossier")]
 
+    def __str__(self):
+        return f"{self.dossier} – version {self.number}"
+
 
 class AccessToken(models.Model):
     """A private resume link. Only the SHA-256 of the token is stored.
@@ -592,6 +598,9 @@ class AccessToken(models.Model):
     class Meta:
         verbose_name = "lien de reprise"
         verbose_name_plural = "liens de reprise"
+
+    def __str__(self):
+        return f"Lien de reprise du dossier {self.dossier_id}"
 
 
 class OutboxEmail(models.Model):
@@ -618,3 +627,6 @@ class OutboxEmail(models.Model):
         ordering = ["-created_at"]
         verbose_name = "e-mail"
         verbose_name_plural = "e-mails"
+
+    def __str__(self):
+        return self.subject

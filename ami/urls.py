@@ -19,5 +19,4 @@ urlpatterns = [
     path("dossier/recepisse.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("dossier/dossier.pdf", views.draft_pdf, name="draft_pdf"),
     path("dossier/document-signe/", views.signed_document, name="signed_document"),
-    path("admin/dossiers/<int:pk>/document-signe/", views.admin_signed_document, name="admin_signed_document"),
 ]

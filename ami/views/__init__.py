@@ -1,6 +1,5 @@
 """Views of the online AMI (public pages and the dossier)."""
 from .dossier import (  # noqa: F401
-    admin_signed_document,
     confirmation,
     draft_pdf,
     leave,

@@ -362,19 +362,6 @@ def signed_document(request, dossier):
     return _signed_document_response(dossier)
 
 
-def admin_signed_document(request, pk: int):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
-    if not request.user.is_staff:
-        return render(request, "ami/no_access.html", status=403)
-    dossier = Dossier.objects.select_related("commune").filter(pk=pk).first()
-    if dossier is None:
-        raise Http404("Dossier introuvable")
-    return _signed_document_response(dossier)
-
-
 # --- Summary (recap) ---------------------------------------------------------------------------
 
 
