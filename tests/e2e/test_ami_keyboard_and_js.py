@@ -70,6 +70,7 @@ def test_keyboard_only_start_a_dossier_and_save_a_step(page):
     focus_by_tabbing(page, "return el.tagName === 'BUTTON' && el.textContent.trim() === 'Enregistrer' "
                            "&& el.tabIndex >= 0;", description="the « Enregistrer » button")
     assert focused_outline_visible(page), f"no visible focus on {focused(page)}"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect_saved(page)
