@@ -197,6 +197,7 @@ def test_network_dossier_filled_resumed_from_the_email_and_submitted(
     page.goto(access_path)
     expect(h1(page)).to_have_text("Ouvrir le dossier de candidature")
     axe(page, "private link landing page")
+    assert context.request.get("/candidater/dossier/").status == 403, "a GET of the link must not open the dossier"
     page.get_by_role("button", name="Ouvrir mon dossier").click()
     expect(h1(page)).to_have_text(f"Dossier de candidature de {NETWORK_COMMUNES[0]}")
     axe(page, "overview")
