@@ -37,24 +37,27 @@
       : "Non enregistré.");
   }
 
+  /* Saves of one form never overlap and keep their order: an autosave still in flight
+     when the user saves (or adds a library) finishes first, so an older copy of the
+     answers can never be written after a newer one. */
   function initAutosave(form) {
     var timer = null;
-    var saving = false;
+    var inflight = null;
     var pending = false;
 
     function save() {
-      if (saving) { pending = true; return; }
-      saving = true;
-      post(form).then(function (json) {
+      if (inflight) { pending = true; return inflight; }
+      inflight = post(form).then(function (json) {
         if (json.saved) { setStatus(form, "Enregistré à " + json.at); }
         else if (json.errors) { showErrors(form, json.errors); }
         else if (json.message) { setStatus(form, json.message); }
       }).catch(function () {
         setStatus(form, "Enregistrement automatique impossible : pensez à cliquer sur « Enregistrer ».");
       }).then(function () {
-        saving = false;
+        inflight = null;
         if (pending) { pending = false; schedule(); }
       });
+      return inflight;
     }
 
     function schedule(event) {
@@ -63,9 +66,27 @@
       timer = setTimeout(save, AUTOSAVE_DELAY);
     }
 
+    /* Stop autosaving and resolve once no autosave is in flight. */
+    form.amiIdle = function () {
+      clearTimeout(timer);
+      pending = false;
+      return inflight || Promise.resolve();
+    };
+
     form.addEventListener("input", schedule);
     form.addEventListener("change", schedule);
-    form.addEventListener("submit", function () { clearTimeout(timer); });
+    form.addEventListener("submit", function (event) {
+      var busy = inflight;
+      form.amiIdle();
+      if (busy && !form.amiWaited) {
+        event.preventDefault();
+        var submitter = event.submitter;
+        busy.then(function () {
+          form.amiWaited = true;
+          if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+        });
+      }
+    });
   }
 
   function initLibraries(form) {
@@ -76,7 +97,10 @@
       if (question && !window.confirm(question)) { event.preventDefault(); return; }
       event.preventDefault();
       button.disabled = true;
-      post(form, { name: "library_action", value: button.value }).then(function (json) {
+      var idle = form.amiIdle ? form.amiIdle() : Promise.resolve();
+      idle.then(function () {
+        return post(form, { name: "library_action", value: button.value });
+      }).then(function (json) {
         if (json.saved && json.html) {
           var container = form.querySelector("[data-libraries]");
           var wrapper = document.createElement("div");

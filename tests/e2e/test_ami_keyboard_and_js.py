@@ -118,6 +118,41 @@ def test_autosave_saves_a_changed_field_without_clicking(page, opened, request_g
     request_guard.broken_resources.clear()
 
 
+def test_an_autosave_in_flight_never_overwrites_a_later_save(page, opened):
+    """The user types, an autosave leaves, the user types again and clicks « Enregistrer »
+    before that autosave answers: the page waits for it, so the last words typed are kept."""
+    page.goto("/candidater/dossier/etape/projet/")
+    held = []
+    page.route(
+        "**/candidater/dossier/etape/projet/",
+        lambda route: held.append(route) if route.request.headers.get("x-requested-with") == "fetch"
+        else route.continue_(),
+    )
+    field = page.get_by_label(PROJECT_LABEL, exact=True)
+    field.fill("Première version, envoyée par l’enregistrement automatique.")
+    page.wait_for_timeout(100)
+    deadline = 10_000
+    while not held and deadline > 0:  # the autosave request leaves after a few seconds
+        page.wait_for_timeout(200)
+        deadline -= 200
+    assert held, "the autosave request should have been sent"
+    field.fill("Version finale, enregistrée par le bouton.")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_timeout(500)  # the button's save waits for the autosave still in flight
+    assert "Version finale" not in (Dossier.objects.get(pk=opened.pk).project_statement or "")
+    # The slow autosave reaches the server only now (even if the page has moved on, a request
+    # already sent is processed by the server), then answers the page if it still waits.
+    slow = held.pop()
+    answer = slow.fetch()
+    with page.expect_navigation(timeout=10_000):  # the save of the button, after the autosave
+        slow.fulfill(response=answer)
+    page.unroute("**/candidater/dossier/etape/projet/")
+    page.goto("/candidater/dossier/etape/projet/")
+    expect(page.get_by_label(PROJECT_LABEL, exact=True)).to_have_value("Version finale, enregistrée par le bouton.")
+    opened.refresh_from_db()
+    assert opened.project_statement == "Version finale, enregistrée par le bouton."
+
+
 def test_libraries_added_and_removed_without_reload(page, opened):
     page.goto("/candidater/dossier/etape/bibliotheques/")
     navigations = track_navigations(page)
