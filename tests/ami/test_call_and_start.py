@@ -40,6 +40,9 @@ def test_call_home_open_shows_deadline_and_actions(client):
     assert "jusqu’au 31 mars 2027 à 23 h 59, heure de Paris" in text
     assert "Il reste 30 jours" in text
     assert ">Commencer<" in text and "Reprendre ma candidature" in text
+    # What to prepare: the statistics year of the campaign and how the dossier is validated.
+    assert "Les chiffres de 2026" in text
+    assert "délibération (date et numéro)" in text
 
 
 @pytest.mark.django_db
