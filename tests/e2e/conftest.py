@@ -5,9 +5,9 @@
   (no CDN, no web font, no third-party script); so do uncaught JavaScript errors and
   page resources of the site answering 4xx/5xx.
 - The database is transactional (the live server runs in another thread), so it is
-  flushed after each test. ``serialized_rollback`` restores what the migrations created
-  (Wagtail root page and default site, the 95 MEL communes, the working groups) before
-  each test, and ``bnm_content`` runs ``load_bnm_content`` on top of it.
+  flushed after each test. ``serialized_rollback`` restores, before each test, a snapshot
+  taken once per session: what the migrations created (Wagtail root page and default
+  site, the 95 MEL communes, the working groups) plus ``load_bnm_content``.
 """
 import json
 import os
@@ -68,41 +68,38 @@ def _playwright(django_db_setup):
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    serialized = _serialized_contents()
+    _MIGRATED.update(
+        (alias, connections[alias]._test_serialized_contents)
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    )
     connections.close_all()
     with sync_playwright() as playwright:
-        for alias, contents in serialized.items():
+        for alias, contents in _MIGRATED.items():
             connections[alias]._test_serialized_contents = contents
         yield playwright
         connections.close_all()
     connections.close_all()
 
 
-def _serialized_contents():
-    from django.db import connections
-
-    return {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
+# alias -> JSON of the database right after ``migrate`` (taken by pytest-django/Django).
+_MIGRATED: dict[str, str] = {}
 
 
-def _reset_to_migrated_state(restore: bool):
+def _load_state(alias, contents):
     """Empty every table (without post_migrate and without resetting sequences, as
-    TransactionTestCase does), point the content-type cache at the ids of the snapshot,
-    then optionally reload the data the migrations created."""
+    TransactionTestCase does), point the content-type cache at the snapshot's ids, then
+    load ``contents`` (``None``: leave the tables empty)."""
     from django.core.management import call_command
     from django.db import connections
 
-    for alias, contents in _serialized_contents().items():
-        call_command(
-            "flush", verbosity=0, interactive=False, database=alias,
-            reset_sequences=False, allow_cascade=False, inhibit_post_migrate=True,
-        )
-        _warm_content_type_cache(alias, contents)
-        if restore:
-            connections[alias].creation.deserialize_db_from_string(contents)
+    call_command(
+        "flush", verbosity=0, interactive=False, database=alias,
+        reset_sequences=False, allow_cascade=False, inhibit_post_migrate=True,
+    )
+    _warm_content_type_cache(alias, contents or _MIGRATED[alias])
+    if contents:
+        connections[alias].creation.deserialize_db_from_string(contents)
 
 
 def _warm_content_type_cache(alias, contents):
@@ -120,18 +117,45 @@ def _warm_content_type_cache(alias, contents):
             ContentType.objects._add_to_cache(alias, ct)
 
 
+@pytest.fixture(scope="session")
+def _site_snapshot(_playwright, django_db_blocker):
+    """JSON of the database as ``make run`` leaves it: migrated, then ``load_bnm_content``.
+
+    Built once per session (per xdist worker): the command takes seconds, reloading its
+    result takes a fraction of that."""
+    from django.core.management import call_command
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    assert DEFAULT_DB_ALIAS in _MIGRATED, "the e2e tests need serialized_rollback (see e2e_db)"
+    with django_db_blocker.unblock():
+        _load_state(DEFAULT_DB_ALIAS, _MIGRATED[DEFAULT_DB_ALIAS])
+        call_command("load_bnm_content", verbosity=0)
+        snapshot = connections[DEFAULT_DB_ALIAS].creation.serialize_db_to_string()
+        _load_state(DEFAULT_DB_ALIAS, None)
+    return snapshot
+
+
 @pytest.fixture(scope="module", autouse=True)
-def _migrated_database_around_module(_playwright, django_db_blocker):
-    """``serialized_rollback`` reloads the migrated data before each test, which only works
-    on empty tables: a non-serialized transactional test from another module leaves the
-    content types and permissions that post_migrate recreated, and reloading them would
-    collide. Start each e2e module from empty tables, and leave the migrated data behind
-    for the tests that run after it."""
+def _site_database_around_module(_site_snapshot, django_db_blocker):
+    """Before each e2e test, Django's ``serialized_rollback`` reloads
+    ``connection._test_serialized_contents`` into empty tables (the previous test's flush
+    emptied them). For the e2e modules that copy is the BNM site (migrated + content).
+
+    A non-serialized transactional test from another module leaves behind the content
+    types and permissions post_migrate recreated, which would collide with the reload:
+    start each e2e module from empty tables, and leave the plain migrated data behind for
+    the tests that run after it."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
     with django_db_blocker.unblock():
-        _reset_to_migrated_state(restore=False)
+        _load_state(DEFAULT_DB_ALIAS, None)
+    connection._test_serialized_contents = _site_snapshot
+    _warm_content_type_cache(DEFAULT_DB_ALIAS, _site_snapshot)
     yield
+    connection._test_serialized_contents = _MIGRATED[DEFAULT_DB_ALIAS]
     with django_db_blocker.unblock():
-        _reset_to_migrated_state(restore=True)
+        _load_state(DEFAULT_DB_ALIAS, _MIGRATED[DEFAULT_DB_ALIAS])
 
 
 @pytest.fixture(scope="session")
@@ -149,25 +173,22 @@ def browser(_playwright):
 
 @pytest.fixture
 def e2e_db(django_db_serialized_rollback, live_server):
-    """Transactional database seeded as after ``migrate``; empties the cache (ids change between tests)."""
+    """Transactional database holding the BNM site as ``make run`` leaves it (migrations:
+    Wagtail root, 95 communes, 4 working groups; ``load_bnm_content``: pages, campaign…),
+    restored before each test and flushed after it. Returns the live server."""
     from django.core.cache import caches
 
-    for cache in caches.all():
+    for cache in caches.all():  # page ids change between tests: no stale menus/site roots
         cache.clear()
-    from ami.communes import load_mel_communes
-    from ami.models import Commune
-
-    if not Commune.objects.exists():  # safety net if the serialized copy was not restored
-        load_mel_communes(Commune)
     return live_server
 
 
 @pytest.fixture
 def bnm_content(e2e_db):
-    """The BNM public content, as ``make run`` loads it."""
-    from django.core.management import call_command
+    """Explicit name for tests that read the public content (already in ``e2e_db``)."""
+    from home.models import HomePage
 
-    call_command("load_bnm_content", verbosity=0)
+    assert HomePage.objects.live().exists(), "load_bnm_content left no live home page"
     return e2e_db
 
 
@@ -210,5 +231,7 @@ def request_guard(request, page):
 def nojs_page(browser, e2e_db, request):
     """A page with JavaScript disabled: everything must work without it."""
     context = _new_context(browser, e2e_db, request, java_script_enabled=False)
-    yield context.new_page()
+    page = context.new_page()
+    page.javascript_disabled = True  # read by helpers.run_axe
+    yield page
     context.close()

@@ -17,7 +17,12 @@ _axe = Axe()
 
 
 def run_axe(page, context=None) -> list[dict]:
-    """Run axe-core on the current page (or a CSS ``context``) and return its violations."""
+    """Run axe-core on the current page (or a CSS ``context``) and return its violations.
+
+    axe-core is a script: on a page without JavaScript its promise would never settle, so
+    reload that URL in a page with JavaScript to check it."""
+    if getattr(page, "javascript_disabled", False):
+        raise RuntimeError("axe-core cannot run on a page with JavaScript disabled: open page.url in `page`")
     return _axe.run(page, context=context, options=AXE_OPTIONS).response["violations"]
 
 

@@ -1,0 +1,224 @@
+"""The public site in a real browser: every page loads, is accessible (axe-core, zero
+violations), works with the keyboard and without JavaScript, and never calls another host
+(the request guard of conftest.py fails any test whose page tries to)."""
+import re
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+from .helpers import assert_no_axe_violations, focus_by_tabbing, focused_outline_visible
+
+pytestmark = pytest.mark.e2e
+
+EVENT = "<first event of /calendrier/>"
+NEWS = "<first news item of /actualites/>"
+
+PUBLIC_PAGES = [
+    ("accueil", "/", 200),
+    ("la-bnm", "/la-bnm/", 200),
+    ("faq", "/faq/", 200),
+    ("calendrier", "/calendrier/", 200),
+    ("evenement", EVENT, 200),
+    ("actualites", "/actualites/", 200),
+    ("actualite", NEWS, 200),
+    ("mentions-legales", "/mentions-legales/", 200),
+    ("donnees-personnelles", "/donnees-personnelles/", 200),
+    ("accessibilite", "/accessibilite/", 200),
+    ("contact", "/contact/", 200),
+    ("recherche", "/recherche/?q=bnm", 200),
+    ("page-introuvable", "/cette-page-n-existe-pas/", 404),
+    ("candidater", "/candidater/", 200),
+]
+
+
+def child_page_paths(parent_path: str) -> list[str]:
+    """Public paths of the live children of the page served at ``parent_path``."""
+    from wagtail.models import Page, Site
+
+    site = Site.objects.get(is_default_site=True)
+    root_path = site.root_page.url_path
+    parent = Page.objects.get(url_path=root_path + parent_path.strip("/") + "/")
+    children = parent.get_children().live().public().order_by("path")
+    return ["/" + child.url_path[len(root_path):] for child in children]
+
+
+def resolve(path: str) -> str:
+    if path == EVENT:
+        paths = child_page_paths("/calendrier/")
+    elif path == NEWS:
+        paths = child_page_paths("/actualites/")
+    else:
+        return path
+    assert paths, f"load_bnm_content created no page for {path}"
+    return paths[0]
+
+
+def assert_skip_link_moves_focus_to_main(page):
+    page.keyboard.press("Tab")
+    first = page.evaluate(
+        """() => {
+            const el = document.activeElement, main = document.querySelector('main');
+            return {tag: el.tagName, href: el.getAttribute('href'), text: el.textContent.trim(),
+                    mainId: main && main.id};
+        }"""
+    )
+    assert first["tag"] == "A" and first["mainId"] and first["href"] == f"#{first['mainId']}", (
+        f"the first Tab stop must be a skip link to <main id=…>, got {first}"
+    )
+    skip_link = page.locator(f"a[href='#{first['mainId']}']").first
+    box = skip_link.bounding_box()
+    assert box and box["width"] > 1 and box["height"] > 1 and box["y"] >= 0, "focused skip link is not visible"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement === document.querySelector('main')"), (
+        "activating the skip link does not move focus to <main> (needs tabindex=-1)"
+    )
+
+
+@pytest.mark.parametrize(("name", "path", "status"), PUBLIC_PAGES, ids=[p[0] for p in PUBLIC_PAGES])
+def test_public_page_loads_and_is_accessible(page, bnm_content, name, path, status):
+    response = page.goto(resolve(path))
+    assert response.status == status
+    assert page.locator("html").get_attribute("lang") == "fr"
+    h1 = page.locator("h1")
+    assert h1.count() == 1, f"expected exactly one <h1>, found {h1.all_inner_texts()}"
+    assert h1.inner_text().strip()
+    assert page.title().strip()
+    assert_no_axe_violations(page, name)
+    assert_skip_link_moves_focus_to_main(page)
+
+
+def test_faq_questions_open_with_the_keyboard(page, bnm_content):
+    page.goto("/faq/")
+    focus_by_tabbing(page, "return el.tagName === 'SUMMARY';", max_tabs=60, description="a FAQ question")
+    first = page.locator("summary:focus")
+    first_question = first.inner_text()
+    details = page.locator("details:has(summary:focus)")
+    assert details.get_attribute("open") is None
+    page.keyboard.press("Enter")
+    assert details.get_attribute("open") is not None
+    assert details.locator(".faq-item__answer, summary ~ *").first.is_visible()
+
+    # Next question: Space opens it, Space again closes it.
+    focus_by_tabbing(
+        page,
+        f"return el.tagName === 'SUMMARY' && el.innerText !== {first_question!r};",
+        max_tabs=20,
+        description="the next FAQ question",
+    )
+    second = page.locator("details:has(summary:focus)")
+    page.keyboard.press("Space")
+    assert second.get_attribute("open") is not None
+    page.keyboard.press("Space")
+    assert second.get_attribute("open") is None
+    assert_no_axe_violations(page, "FAQ with an open question")
+
+
+def faq_anchors(page) -> list[str]:
+    anchors = page.eval_on_selector_all(
+        "main details", "els => els.map(d => d.id || (d.querySelector('[id]') || {}).id || '')"
+    )
+    assert len(anchors) >= 12, f"expected at least 12 questions, found {len(anchors)}"
+    assert all(anchors), "every FAQ question needs its own anchor"
+    assert len(set(anchors)) == len(anchors), "FAQ anchors must be unique"
+    return anchors
+
+
+def test_faq_question_anchor_opens_it(page, bnm_content):
+    page.goto("/faq/")
+    anchor = faq_anchors(page)[-1]  # the last one: far below the fold
+    page.goto(f"/faq/#{anchor}")
+    target = page.locator(f"[id='{anchor}']")
+    question = page.locator(f"details:has([id='{anchor}']), details[id='{anchor}']").first
+    expect(question, "the targeted question is not opened").to_have_attribute("open", "")
+    expect(target, "the targeted question is not scrolled into view").to_be_in_viewport()
+
+
+def test_faq_question_anchor_scrolls_to_it_without_javascript(nojs_page, bnm_content):
+    page = nojs_page
+    page.goto("/faq/")
+    anchor = faq_anchors(page)[-1]
+    page.goto(f"/faq/#{anchor}")
+    expect(page.locator(f"[id='{anchor}']"), "the targeted question is not scrolled into view").to_be_in_viewport()
+
+
+def listed_events(page, event_paths) -> set[str]:
+    hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(a => new URL(a.href).pathname)")
+    return {h for h in hrefs if h in event_paths}
+
+
+def test_calendar_category_filter_works_without_javascript(nojs_page, page, bnm_content):
+    js_page, page = page, nojs_page
+    event_paths = set(child_page_paths("/calendrier/"))
+    page.goto("/calendrier/")
+    all_events = listed_events(page, event_paths)
+    assert all_events == event_paths, "the unfiltered calendar must list every event"
+
+    select = page.get_by_label("Catégorie", exact=True)
+    categories = [
+        (o["value"], o["label"])
+        for o in select.locator("option").evaluate_all("os => os.map(o => ({value: o.value, label: o.label}))")
+        if o["value"]
+    ]
+    assert len(categories) >= 2
+    seen = set()
+    for value, label in categories:
+        page.goto("/calendrier/")
+        page.get_by_label("Catégorie", exact=True).select_option(value)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Filtrer").click()
+        assert re.search(rf"[?&]categorie={re.escape(value)}(&|$)", page.url), page.url
+        shown = listed_events(page, event_paths)
+        assert shown < all_events, f"filtering on « {label} » does not narrow the list"
+        assert page.get_by_label("Catégorie", exact=True).input_value() == value
+        assert not (shown & seen), f"events listed under two categories: {shown & seen}"
+        seen |= shown
+    assert seen == all_events, f"events in no category: {all_events - seen}"
+    js_page.goto(page.url)
+    assert_no_axe_violations(js_page, "calendar filtered by category")
+
+
+def read_download(download) -> str:
+    with open(download.path(), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_ical_feed_link_downloads_every_event(page, bnm_content):
+    page.goto("/calendrier/")
+    link = page.locator("main a[href$='.ics']").first
+    assert link.is_visible()
+    with page.expect_download() as download_info:
+        link.click()
+    body = read_download(download_info.value)
+    calendar = Calendar.from_ical(body)
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(child_page_paths("/calendrier/"))
+    assert all(str(e.get("UID", "")) for e in events)
+    assert len({str(e["UID"]) for e in events}) == len(events), "UIDs must be unique"
+
+
+def test_event_page_offers_its_own_ics(page, bnm_content):
+    page.goto(child_page_paths("/calendrier/")[0])
+    title = page.locator("h1").inner_text().strip()
+    link = page.locator("main a[href$='.ics']").first
+    with page.expect_download() as download_info:
+        link.click()
+    events = Calendar.from_ical(read_download(download_info.value)).walk("VEVENT")
+    assert len(events) == 1
+    assert str(events[0]["SUMMARY"]).startswith(title)  # the feed may add « (prévisionnel) »
+
+
+def test_home_call_to_action_is_reachable_with_the_keyboard(page, bnm_content):
+    page.goto("/")
+    focus_by_tabbing(
+        page,
+        "return el.tagName === 'A' && !!el.closest('main') && !!el.closest('.ami-cta') "
+        "&& new URL(el.href).pathname.startsWith('/candidater/');",
+        max_tabs=80,
+        description="the AMI call-to-action link",
+    )
+    assert focused_outline_visible(page), "the focused call-to-action has no visible focus indicator"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.split("?")[0].rstrip("/").split("/", 3)[3].startswith("candidater")
+    assert page.locator("h1").count() == 1
