@@ -25,6 +25,9 @@ run: install
 test: install
 	$(VENV)/bin/pytest
 
+test-fast: install
+	$(VENV)/bin/pytest -m "not e2e"
+
 lint: install
 	$(VENV)/bin/ruff check .
 
