@@ -32,7 +32,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 worker: install
-	$(VENV)/bin/celery -A config worker -l info
+	$(VENV)/bin/celery -A config worker -B -l info
 
 bench: install
 	$(PY) -m tests.bench
