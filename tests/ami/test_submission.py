@@ -179,6 +179,9 @@ def test_every_write_refused_after_close_even_from_an_old_page(db, django_captur
         assert client.post("/candidater/dossier/modifier/").status_code == 403
         page = client.get("/candidater/dossier/etape/projet/").content.decode()
         assert "le dossier est en lecture seule" in page and "Enregistrer et continuer" not in page
+        # The read-only network list shows the communes of the dossier, not all 95.
+        page = client.get("/candidater/dossier/etape/commune/").content.decode()
+        assert '<ul class="field__answers"><li>Roubaix</li></ul>' in page
     dossier.refresh_from_db()
     assert dossier.project_statement == "Avant la clôture" and dossier.libraries.count() == 1
 
