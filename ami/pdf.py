@@ -16,12 +16,12 @@ from decimal import Decimal, InvalidOperation
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format
 
 from ami.constants import LIBRARY_SECTIONS, OBJECTIVES, WORKING_GROUP_TIME_NOTE
 from ami.models import Dossier, DossierVersion, Library
+from home.dates import format_date_fr, format_time_fr, to_paris
 
 EMPTY = "—"
 
@@ -60,25 +60,19 @@ DOSSIER_SIGNATURE = [("Signature", ["signed_place", "signed_on", "@signed_docume
 
 
 def paris_datetime_label(value: dt.datetime | str | None) -> str:
-    """« 30 septembre 2022 à 23 h 59 » in Europe/Paris."""
+    """« 30 septembre 2022 à 23 h 59 » in Europe/Paris (value may come from a JSON snapshot)."""
     if isinstance(value, str):
         value = parse_datetime(value)
     if value is None:
         return EMPTY
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    local = timezone.localtime(value)
-    with translation.override("fr"):
-        return f"{date_format(local, 'j F Y')} à {local:%H} h {local:%M}"
+    local = to_paris(value)
+    return f"{format_date_fr(local.date())} à {format_time_fr(local.time())}"
 
 
 def date_label(value: dt.date | str | None) -> str:
     if isinstance(value, str):
         value = parse_date(value[:10])
-    if value is None:
-        return EMPTY
-    with translation.override("fr"):
-        return date_format(value, "j F Y")
+    return format_date_fr(value) if value else EMPTY
 
 
 def _number_fr(value: Decimal, places: int) -> str:

@@ -78,20 +78,17 @@ class CampaignAdmin(ModelAdmin):
             _dossiers=Count("dossiers", distinct=True)
         )
 
-    @staticmethod
-    def opens_label(obj):
+    def opens_label(self, obj):
         return paris_datetime_label(obj.opens_at)
 
     opens_label.short_description = "ouverture (heure de Paris)"
 
-    @staticmethod
-    def closes_label(obj):
+    def closes_label(self, obj):
         return paris_datetime_label(obj.closes_at)
 
     closes_label.short_description = "date limite (heure de Paris)"
 
-    @staticmethod
-    def state_label(obj):
+    def state_label(self, obj):
         state = Campaign.State(obj.state())
         days = ""
         if state == Campaign.State.OPEN:
@@ -101,8 +98,7 @@ class CampaignAdmin(ModelAdmin):
 
     state_label.short_description = "état"
 
-    @staticmethod
-    def dossier_count(obj):
+    def dossier_count(self, obj):
         return obj._dossiers
 
     dossier_count.short_description = "dossiers"
@@ -142,15 +138,13 @@ class DossierAdmin(ModelAdmin):
             .prefetch_related("communes")
         )
 
-    @staticmethod
-    def network_communes(obj):
+    def network_communes(self, obj):
         names = [c.name for c in obj.communes.all()]
         return ", ".join(names) if len(names) > 1 else "—"
 
     network_communes.short_description = "communes du réseau"
 
-    @staticmethod
-    def submitted_label(obj):
+    def submitted_label(self, obj):
         return paris_datetime_label(obj.submitted_at) if obj.submitted_at else "—"
 
     submitted_label.short_description = "déposé le"
@@ -166,8 +160,7 @@ class WorkingGroupAdmin(ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_signups=Count("signups"))
 
-    @staticmethod
-    def signup_count(obj):
+    def signup_count(self, obj):
         return obj._signups
 
     signup_count.short_description = "inscriptions"
@@ -185,14 +178,12 @@ class WorkingGroupSignupAdmin(ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("group", "dossier__commune")
 
-    @staticmethod
-    def dossier_commune(obj):
+    def dossier_commune(self, obj):
         return obj.dossier.commune.name
 
     dossier_commune.short_description = "commune"
 
-    @staticmethod
-    def dossier_status(obj):
+    def dossier_status(self, obj):
         return obj.dossier.get_status_display()
 
     dossier_status.short_description = "état du dossier"
@@ -207,14 +198,12 @@ class OutboxEmailAdmin(ModelAdmin):
     list_filter = ("sent_at",)
     search_fields = ("subject", "to", "key")
 
-    @staticmethod
-    def recipients(obj):
+    def recipients(self, obj):
         return ", ".join(obj.to)
 
     recipients.short_description = "destinataires"
 
-    @staticmethod
-    def sent_label(obj):
+    def sent_label(self, obj):
         return paris_datetime_label(obj.sent_at) if obj.sent_at else "en attente"
 
     sent_label.short_description = "envoyé le"

@@ -1,13 +1,18 @@
 """Template helpers of the AMI: Paris dates, deadlines, accessible field widgets."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
+
+from home.dates import format_date_fr, format_deadline, format_time_fr, to_paris
 
 register = template.Library()
+
+
+# Dates are written by home.dates, the one French formatter of the project (pages, e-mails, PDF).
 
 
 @register.filter
@@ -15,17 +20,13 @@ def paris_date(value) -> str:
     """« 1er avril 2027 », « 31 mars 2027 » (Europe/Paris)."""
     if not value:
         return ""
-    local = timezone.localtime(value) if hasattr(value, "hour") else value
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {date_format(local, 'F Y')}"
+    return format_date_fr(to_paris(value).date() if isinstance(value, dt.datetime) else value)
 
 
 @register.filter
 def paris_time(value) -> str:
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local.hour} h {local.minute:02d}"
+    """« 23 h 59 », « 9 h »."""
+    return format_time_fr(to_paris(value).time()) if value else ""
 
 
 @register.filter
@@ -39,9 +40,7 @@ def paris_datetime(value) -> str:
 @register.filter
 def paris_deadline(value) -> str:
     """« 31 mars 2027 à 23 h 59, heure de Paris »."""
-    if not value:
-        return ""
-    return f"{paris_datetime(value)}, heure de Paris"
+    return format_deadline(value) if value else ""
 
 
 @register.simple_tag

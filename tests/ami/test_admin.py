@@ -56,6 +56,11 @@ def test_campaign_list_shows_state(staff_client, campaigns):
     assert "ouvert – 10 jours restants" in content
     assert "clos" in content
     assert "à venir" in content
+    # Column headers are in French (the list's own labels, not attribute names).
+    lowered = content.lower()
+    for header in ("ouverture (heure de paris)", "date limite (heure de paris)", "état"):
+        assert header in lowered
+    assert "opens label" not in lowered and "state label" not in lowered and "dossier count" not in lowered
 
 
 def test_extend_campaign_deadline_through_edit_form(staff_client, campaigns):
