@@ -65,9 +65,9 @@ def build_message(email: OutboxEmail) -> EmailMultiAlternatives:
 @shared_task(
     bind=True,
     autoretry_for=(OutboxSendError,),
-    retry_backoff=30,
+    retry_backoff=30,  # 30 s, 60 s, 120 s… up to an hour between attempts
     retry_backoff_max=3600,
-    retry_jitter=True,
+    retry_jitter=False,  # with jitter a retry could come after 0 s, hammering a failing server
     max_retries=8,
     acks_late=True,
 )

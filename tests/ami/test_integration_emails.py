@@ -116,9 +116,14 @@ def test_smtp_refusal_is_recorded_then_sent_once_when_the_server_accepts(celery_
     with transaction.atomic():
         [confirmation, notice] = queue_submission_emails(dossier, version)
     # One of the two messages was refused once: recorded, not marked sent.
-    assert wait_until(lambda: OutboxEmail.objects.filter(attempts__gte=1, sent_at__isnull=True).exists())
-    failed = OutboxEmail.objects.get(attempts__gte=1, sent_at__isnull=True)
-    assert "451" in failed.last_error
+    seen = []
+
+    def refusal_recorded():
+        seen.extend(OutboxEmail.objects.filter(attempts__gte=1, sent_at__isnull=True)[:1])
+        return bool(seen)
+
+    assert wait_until(refusal_recorded)
+    assert "451" in seen[0].last_error
     assert len(smtp_sink.wait_for(1, timeout=30)) == 1
 
     # "Later": the worker's retry is scheduled with a backoff; the safety net gets there first here.
