@@ -6,12 +6,13 @@ Wagtail wraps these URLs with its admin-access check; each view also requires th
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 
 from ami.models import Dossier, DossierVersion
 from ami.pdf import get_or_create_version_pdf, render_dossier_pdf, version_pdf_filename
+from ami.services.uploads import signed_document_response
 
 
 def _check(request) -> None:
@@ -50,22 +51,7 @@ def version_pdf(request, pk: int, number: int):
 
 def signed_document(request, pk: int):
     _check(request)
-    dossier = get_object_or_404(Dossier, pk=pk)
-    if not dossier.signed_document:
-        raise Http404("Aucun document signé.")
-    try:
-        handle = dossier.signed_document.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"document-signe-{dossier.receipt_number or dossier.pk}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return signed_document_response(get_object_or_404(Dossier.objects.select_related("commune"), pk=pk))
 
 
 urlpatterns = [

@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from ami.models import Dossier
@@ -66,3 +67,19 @@ def store_signed_document(dossier: Dossier, content: bytes) -> None:
 def signed_document_download_name(dossier: Dossier) -> str:
     prefix = "deliberation" if dossier.validation_mode == "deliberation" else "document-signe"
     return f"{prefix}-{dossier.commune.insee_code}.pdf"
+
+
+def signed_document_response(dossier: Dossier) -> FileResponse:
+    """The signed PDF as a private download (the caller checks who may read it)."""
+    if not dossier.signed_document:
+        raise Http404("Aucun document signé")
+    try:
+        handle = dossier.signed_document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Document introuvable") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=signed_document_download_name(dossier), content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

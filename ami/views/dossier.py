@@ -5,7 +5,7 @@ import logging
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,7 +28,7 @@ from ami.services.completeness import STATE_LABELS, load_dossier, missing_answer
 from ami.services.dossiers import DossierError, LibraryError, ensure_writable
 from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
-from ami.services.uploads import signed_document_download_name
+from ami.services.uploads import signed_document_response
 
 from .common import NOT_SAVED_MESSAGE, dossier_required, error_items, errors_json, is_fetch, paris_time_label
 
@@ -342,24 +342,9 @@ def draft_pdf(request, dossier):
     return _pdf_response(render_dossier_pdf(dossier), f"dossier-bnm-{dossier.commune.insee_code}-brouillon.pdf")
 
 
-def _signed_document_response(dossier: Dossier):
-    if not dossier.signed_document:
-        raise Http404("Aucun document signé")
-    try:
-        handle = dossier.signed_document.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Document introuvable") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=signed_document_download_name(dossier), content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @dossier_required
 def signed_document(request, dossier):
-    return _signed_document_response(dossier)
+    return signed_document_response(dossier)
 
 
 # --- Summary (recap) ---------------------------------------------------------------------------
