@@ -48,7 +48,7 @@ def padded_pdf(size: int) -> bytes:
     "name, content, message",
     [
         ("lettre.pdf", b"Bonjour, ceci est un texte.\n", "Ce fichier n’est pas un PDF valide."),
-        ("page.pdf", b"<!DOCTYPE html><html><body>%PDF-1.4</body></html>", "Ce fichier n’est pas un PDF valide."),
+        ("page.pdf", b"<!DOCTYPE html><html><body>%PDF-1.4</body></html>", "Ce fichier n’est pas seulement un PDF"),
         ("vide.pdf", b"", "Le fichier envoyé est vide."),
         ("faux.pdf", b"%PDF-1.7\n garbage without structure\n%%EOF\n", "Ce fichier n’est pas un PDF valide."),
     ],
