@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench worker clean
+.PHONY: install run test test-fast lint bench worker beat clean
 
 install: $(STAMP)
 
@@ -31,8 +31,13 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Run both, each as its own process (a supervisor restarts them; see the README).
 worker: install
-	$(VENV)/bin/celery -A config worker -B -l info
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: install
+	mkdir -p var
+	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 bench: install
 	$(PY) -m tests.bench

@@ -1,16 +1,21 @@
-"""Staff-only downloads of dossier files, under /admin/ (registered by ami.wagtail_hooks).
+"""Staff-only views under /admin/ (registered by ami.wagtail_hooks): downloads of dossier
+files and « Renvoyer » for an outbox e-mail in « échec ».
 
-Wagtail wraps these URLs with its admin-access check; each view also requires the
-`ami.view_dossier` permission. Files come from private storage, never from public media.
+Wagtail wraps these URLs with its admin-access check; the downloads also require the
+`ami.view_dossier` permission, « Renvoyer » `ami.change_outboxemail`. Files come from
+private storage, never from public media.
 """
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from ami.models import Dossier, DossierVersion
+from ami.models import Dossier, DossierVersion, OutboxEmail
 from ami.pdf import get_or_create_version_pdf, render_dossier_pdf, version_pdf_filename
 from ami.services.uploads import signed_document_response
 
@@ -54,8 +59,35 @@ def signed_document(request, pk: int):
     return signed_document_response(get_object_or_404(Dossier.objects.select_related("commune"), pk=pk))
 
 
+def can_resend_email(user) -> bool:
+    return user.is_active and user.has_perm("ami.change_outboxemail")
+
+
+def outbox_resend(request, pk: int):
+    """« Renvoyer »: GET asks for confirmation, POST puts the e-mail back in the queue."""
+    from ami.tasks import resend_failed_email
+
+    if not can_resend_email(request.user):
+        raise PermissionDenied
+    index_url = reverse("ami_outboxemail_modeladmin_index")
+    email = get_object_or_404(OutboxEmail, pk=pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            email = get_object_or_404(OutboxEmail.objects.select_for_update(), pk=pk)
+            if email.status != OutboxEmail.Status.FAILED:
+                messages.warning(request, f"L’e-mail « {email.subject} » n’est pas en échec : rien à renvoyer.")
+                return redirect(index_url)
+            resend_failed_email(email)
+        messages.success(request, f"L’e-mail « {email.subject} » est renvoyé à la file d’envoi.")
+        return redirect(index_url)
+    return TemplateResponse(
+        request, "ami/admin/outbox_resend.html", {"email": email, "recipients": ", ".join(email.to), "index_url": index_url}
+    )
+
+
 urlpatterns = [
     path("ami/dossiers/<int:pk>/pdf/", dossier_pdf, name="ami_admin_dossier_pdf"),
     path("ami/dossiers/<int:pk>/versions/<int:number>/pdf/", version_pdf, name="ami_admin_version_pdf"),
     path("ami/dossiers/<int:pk>/document-signe/", signed_document, name="ami_admin_signed_document"),
+    path("ami/e-mails/<int:pk>/renvoyer/", outbox_resend, name="ami_admin_outbox_resend"),
 ]

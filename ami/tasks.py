@@ -1,40 +1,78 @@
 """Celery tasks of the AMI. Tasks take ids and are dispatched after commit.
 
-E-mail delivery ("never lost, never twice"):
-- every message is an OutboxEmail row written in the business transaction;
-- `send_outbox_email(id)` locks the row (SELECT … FOR UPDATE), sends it over SMTP and marks it
-  sent in the same transaction: two workers can never both send it, and a sent row is skipped;
-- an SMTP failure records `attempts` / `last_error` (committed), leaves `sent_at` empty and
-  makes Celery retry with an exponential backoff;
-- `send_pending_emails` (periodic task and management command) re-dispatches unsent rows older
-  than a minute, so a message whose dispatch was lost (broker down at commit time, worker
-  killed, retries exhausted) still leaves.
+E-mail delivery ("never lost, never twice"), scheduled by the database, not by Celery:
+- every message is an OutboxEmail row written in the business transaction and dispatched
+  once on commit (`dispatch_outbox_email`);
+- `send_outbox_email(id)` makes ONE attempt: it locks the row (SELECT … FOR UPDATE SKIP
+  LOCKED), sends it over SMTP and marks it « envoyé » in the same transaction, so two workers
+  can never both send it and a sent row is skipped. On failure it records `attempts`,
+  `last_error` and `next_attempt_at` (capped exponential backoff: OUTBOX_RETRY_DELAY, twice
+  that, four times… at most OUTBOX_RETRY_MAX_DELAY) and returns: no Celery retry, countdown
+  or ETA is ever published, so nothing is lost with the broker's visibility timeout or a
+  Redis restart, and no retry chain runs on top of another;
+- `send_pending_emails` (beat, every OUTBOX_SWEEP_SECONDS; also a management command) is the
+  only scheduler of retries: it dispatches the pending rows whose `next_attempt_at` has come
+  and moves that time forward by one backoff step (a lease), so a lost message is
+  dispatched again later and a slow queue is not flooded with copies;
+- each message carries the number of attempts already made when it was dispatched: a copy
+  that arrives after that attempt was made (a duplicate dispatch) is dropped, so an e-mail
+  is never attempted twice for one due time;
+- retries go on for OUTBOX_RETRY_HOURS from the row's creation (or from « Renvoyer » in the
+  admin); the first failure after that period makes the row « échec », shown on the admin
+  dashboard and in /sante/;
+- each message has a deterministic Message-ID (`outbox_message_id`): the one duplicate that
+  cannot be prevented (SMTP accepted the message, then the worker died before the commit)
+  is recognisable by the receiving side.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlparse
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from ami.models import DossierVersion, OutboxEmail
+from ami.models import DossierVersion, Heartbeat, OutboxEmail
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12
-PENDING_GRACE = timedelta(minutes=1)
+SWEEP_BATCH = 500
 SUBMISSION_KEY = re.compile(r"^submission:(?P<dossier>\d+):v(?P<number>\d+):")
 # A private resume link must not stay readable in the database once it has been sent.
 RESUME_LINK = re.compile(r"(/candidater/acces/)[^/\s\"'<>]+/?")
 REDACTED = r"\1[lien retiré après envoi]/"
 
 
-class OutboxSendError(Exception):
-    """Raised (after the failure is recorded) so that Celery retries the task."""
+def retry_delay(failed_attempts: int) -> timedelta:
+    """Wait after `failed_attempts` failures: base, 2×base, 4×base… capped (1 min … 1 h by default)."""
+    base = settings.OUTBOX_RETRY_DELAY
+    exponent = min(max(failed_attempts - 1, 0), 30)
+    return timedelta(seconds=min(base * 2**exponent, settings.OUTBOX_RETRY_MAX_DELAY))
+
+
+def retry_deadline(email: OutboxEmail):
+    """After this time, a failed attempt makes the row « échec » instead of scheduling another."""
+    return email.retry_since + timedelta(hours=settings.OUTBOX_RETRY_HOURS)
+
+
+def _message_id_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    if "@" in address:
+        return address.rsplit("@", 1)[1].strip().lower()
+    return urlparse(settings.SITE_BASE_URL).hostname or "localhost"
+
+
+def outbox_message_id(email: OutboxEmail) -> str:
+    """The same Message-ID for every attempt of a row: `<outbox-<pk>-<hash of key>@<domain>>`."""
+    digest = hashlib.sha256(email.key.encode()).hexdigest()[:16]
+    return f"<outbox-{email.pk}-{digest}@{_message_id_domain()}>"
 
 
 def _attachment(email: OutboxEmail) -> tuple[str, bytes] | None:
@@ -53,7 +91,9 @@ def _attachment(email: OutboxEmail) -> tuple[str, bytes] | None:
 
 
 def build_message(email: OutboxEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=email.subject, body=email.body, to=list(email.to))
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body, to=list(email.to), headers={"Message-ID": outbox_message_id(email)}
+    )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
     attachment = _attachment(email)
@@ -62,73 +102,107 @@ def build_message(email: OutboxEmail) -> EmailMultiAlternatives:
     return message
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(OutboxSendError,),
-    retry_backoff=30,  # 30 s, 60 s, 120 s… up to an hour between attempts
-    retry_backoff_max=3600,
-    retry_jitter=False,  # with jitter a retry could come after 0 s, hammering a failing server
-    max_retries=8,
-    acks_late=True,
-)
-def send_outbox_email(self, email_id: int) -> bool:
-    """Send one outbox e-mail at most once. Returns True when this call sent it."""
-    error = None
+@shared_task(acks_late=True, ignore_result=True)
+def send_outbox_email(email_id: int, attempt: int | None = None) -> bool:
+    """One attempt at sending one outbox e-mail. Returns True when this call sent it.
+
+    `attempt` is the row's number of attempts when the message was dispatched; a copy arriving
+    after that attempt was made is dropped. Never raises for a delivery failure: the failure is
+    recorded on the row and the sweep dispatches the next attempt when it is due.
+    """
     with transaction.atomic():
         email = (
             OutboxEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, sent_at__isnull=True)
+            .filter(pk=email_id, status=OutboxEmail.Status.PENDING)
             .first()
         )
-        if email is None:  # already sent, or being sent right now by another worker
+        if email is None:  # sent, « échec », or being sent right now by another worker
             return False
+        if attempt is not None and email.attempts != attempt:
+            return False  # a duplicate dispatch: this attempt was already made
         email.attempts += 1
         try:
             build_message(email).send()
         except Exception as exc:  # SMTP refused, connection lost, PDF failed…: record it, retry later
-            error = exc
-            email.last_error = f"{timezone.now():%Y-%m-%d %H:%M:%S} {type(exc).__name__}: {exc}"[:2000]
-            email.save(update_fields=["attempts", "last_error"])
+            now = timezone.now()
+            email.last_error = f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} {type(exc).__name__}: {exc}"[:2000]
+            deadline = retry_deadline(email)
+            if now >= deadline:
+                email.status = OutboxEmail.Status.FAILED
+                email.failed_at = now
+            else:
+                email.next_attempt_at = min(now + retry_delay(email.attempts), deadline)
+            email.save(update_fields=["attempts", "last_error", "status", "failed_at", "next_attempt_at"])
         else:
+            email.status = OutboxEmail.Status.SENT
             email.sent_at = timezone.now()
             email.last_error = ""
             email.body = RESUME_LINK.sub(REDACTED, email.body)
             email.html_body = RESUME_LINK.sub(REDACTED, email.html_body)
-            email.save(update_fields=["sent_at", "attempts", "last_error", "body", "html_body"])
-    if error is not None:
-        logger.warning("Outbox e-mail %s not sent (attempt %s): %s", email_id, email.attempts, error)
-        if self.request.is_eager:
-            # No broker (development): do not block the web request with retries;
-            # send_pending_emails will pick the row up again.
-            return False
-        raise OutboxSendError(str(error)) from error
-    logger.info("Outbox e-mail %s sent to %s", email_id, ", ".join(email.to))
-    return True
+            email.save(update_fields=["status", "sent_at", "attempts", "last_error", "body", "html_body"])
+            logger.info("Outbox e-mail %s sent (attempt %s)", email_id, email.attempts)
+            return True
+    if email.status == OutboxEmail.Status.FAILED:
+        logger.error("Outbox e-mail %s failed for good after %s attempts: %s", email_id, email.attempts, email.last_error)
+    else:
+        logger.warning(
+            "Outbox e-mail %s not sent (attempt %s), next attempt at %s: %s",
+            email_id, email.attempts, email.next_attempt_at.isoformat(), email.last_error,
+        )
+    return False
 
 
-def dispatch_outbox_email(email_id: int) -> None:
-    """Enqueue the sending task; never raises (the safety net catches lost dispatches)."""
+def dispatch_outbox_email(email_id: int, attempt: int = 0) -> None:
+    """Enqueue one attempt; never raises (the sweep dispatches it again if this is lost)."""
     try:
-        send_outbox_email.delay(email_id)
+        send_outbox_email.delay(email_id, attempt)
     except Exception:
-        logger.exception("Could not enqueue outbox e-mail %s; send_pending_emails will retry", email_id)
+        logger.exception("Could not enqueue outbox e-mail %s; the sweep will dispatch it again", email_id)
 
 
-def pending_email_ids(now=None, grace: timedelta = PENDING_GRACE) -> list[int]:
+def due_email_rows(now=None, limit: int = SWEEP_BATCH) -> list[tuple[int, int]]:
+    """(id, attempts) of the due rows, their next sweep time moved one backoff step ahead."""
     now = now or timezone.now()
-    return list(
-        OutboxEmail.objects.filter(sent_at__isnull=True, created_at__lte=now - grace, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    )
+    with transaction.atomic():
+        rows = list(
+            OutboxEmail.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at")
+            .values_list("pk", "attempts")[:limit]
+        )
+        for attempts in {attempts for _, attempts in rows}:
+            OutboxEmail.objects.filter(pk__in=[pk for pk, n in rows if n == attempts]).update(
+                next_attempt_at=now + retry_delay(attempts)
+            )
+    return rows
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def send_pending_emails() -> int:
-    """Safety net: re-dispatch every unsent outbox e-mail older than a minute."""
-    ids = pending_email_ids()
-    for email_id in ids:
-        dispatch_outbox_email(email_id)
-    if ids:
-        logger.info("Re-dispatched %s pending outbox e-mail(s)", len(ids))
-    return len(ids)
+    """The scheduler of retries: dispatch every pending outbox e-mail whose next attempt is due."""
+    rows = due_email_rows()
+    for email_id, attempts in rows:
+        dispatch_outbox_email(email_id, attempts)
+    if rows:
+        logger.info("Dispatched %s due outbox e-mail(s)", len(rows))
+    return len(rows)
+
+
+def resend_failed_email(email: OutboxEmail) -> None:
+    """« Renvoyer »: back to pending with a new retry period, dispatched after commit."""
+    now = timezone.now()
+    email.status = OutboxEmail.Status.PENDING
+    email.failed_at = None
+    email.retry_since = now
+    email.next_attempt_at = now + retry_delay(0)
+    email.save(update_fields=["status", "failed_at", "retry_since", "next_attempt_at"])
+    email_id, attempts = email.pk, email.attempts
+    transaction.on_commit(lambda: dispatch_outbox_email(email_id, attempts), robust=True)
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Scheduled by beat; running it proves the path beat → broker → worker → database works."""
+    from ami.heartbeat import record
+
+    record(Heartbeat.Source.WORKER)

@@ -1,5 +1,6 @@
 """Back-office of the AMI (wagtail-modeladmin): menu « AMI » with campaigns, dossiers,
-working groups, signups and the e-mail outbox."""
+working groups, signups and the e-mail outbox (with « Renvoyer » for e-mails in « échec »,
+also listed on the admin dashboard)."""
 from __future__ import annotations
 
 from django.contrib.admin import SimpleListFilter
@@ -8,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
-from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail.admin.ui.components import Component
+from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import InspectView
 
@@ -189,13 +191,31 @@ class WorkingGroupSignupAdmin(ModelAdmin):
     dossier_status.short_description = "état du dossier"
 
 
+class OutboxButtonHelper(ButtonHelper):
+    """Adds « Renvoyer » (to a confirmation page that POSTs) on e-mails in « échec »."""
+
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+        buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
+        if obj.status == OutboxEmail.Status.FAILED and admin_views.can_resend_email(self.request.user):
+            buttons.append(
+                {
+                    "url": reverse("ami_admin_outbox_resend", args=[obj.pk]),
+                    "label": "Renvoyer",
+                    "classname": self.finalise_classname(["button-secondary"]),
+                    "title": f"Renvoyer l’e-mail «\u00a0{obj.subject}\u00a0»",
+                }
+            )
+        return buttons
+
+
 class OutboxEmailAdmin(ModelAdmin):
     model = OutboxEmail
     menu_label = "E-mails"
     menu_icon = "mail"
     permission_helper_class = ReadOnlyPermissionHelper
-    list_display = ("subject", "recipients", "created_at", "sent_label", "attempts", "last_error")
-    list_filter = ("sent_at",)
+    button_helper_class = OutboxButtonHelper
+    list_display = ("subject", "recipients", "created_at", "status_label", "attempts", "last_error")
+    list_filter = ("status",)
     search_fields = ("subject", "to", "key")
 
     def recipients(self, obj):
@@ -203,10 +223,54 @@ class OutboxEmailAdmin(ModelAdmin):
 
     recipients.short_description = "destinataires"
 
-    def sent_label(self, obj):
-        return paris_datetime_label(obj.sent_at) if obj.sent_at else "en attente"
+    def status_label(self, obj):
+        return outbox_status_label(obj)
 
-    sent_label.short_description = "envoyé le"
+    status_label.short_description = "état"
+
+
+def outbox_status_label(email: OutboxEmail) -> str:
+    if email.status == OutboxEmail.Status.SENT:
+        return f"envoyé le {paris_datetime_label(email.sent_at)}"
+    if email.status == OutboxEmail.Status.FAILED:
+        return f"échec le {paris_datetime_label(email.failed_at)}" if email.failed_at else "échec"
+    return f"en attente – prochaine tentative le {paris_datetime_label(email.next_attempt_at)}"
+
+
+class FailedEmailsPanel(Component):
+    """Admin dashboard: the e-mails in « échec », with a link to them in the e-mail list."""
+
+    name = "ami_outbox_failed"
+    template_name = "ami/admin/outbox_failed_panel.html"
+    order = 50
+    shown = 5
+
+    def __init__(self, failed):
+        self.failed = failed
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        count = self.failed.count()
+        emails = list(self.failed.order_by("-failed_at")[: self.shown])
+        for email in emails:
+            email.failed_label = outbox_status_label(email)
+        heading = f"{count} e-mail{'s' if count > 1 else ''} en échec"
+        return {
+            "heading": heading,
+            "count": count,
+            "emails": emails,
+            "can_resend": admin_views.can_resend_email(request.user),
+            "list_url": f"{reverse('ami_outboxemail_modeladmin_index')}?status__exact={OutboxEmail.Status.FAILED}",
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_failed_emails_panel(request, panels):
+    if not request.user.has_perm("ami.view_outboxemail"):
+        return
+    failed = OutboxEmail.objects.failed()
+    if failed.exists():
+        panels.append(FailedEmailsPanel(failed))
 
 
 class AmiGroup(ModelAdminGroup):

@@ -26,6 +26,12 @@ BNM_PORTAL_URL = ENV.get("BNM_PORTAL_URL", "https://asuivre.lillemetropole.fr/")
 SITE_BASE_URL = ENV.get("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PRIVATE_MEDIA_ROOT = Path(ENV.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "media"))
+# E-mail outbox and background processes (see ami/tasks.py, ami/heartbeat.py, /sante/).
+OUTBOX_RETRY_HOURS = float(ENV.get("OUTBOX_RETRY_HOURS", "48"))
+OUTBOX_RETRY_DELAY = float(ENV.get("OUTBOX_RETRY_DELAY", "60"))
+OUTBOX_SWEEP_SECONDS = float(ENV.get("OUTBOX_SWEEP_SECONDS", "60"))
+HEARTBEAT_SECONDS = float(ENV.get("HEARTBEAT_SECONDS", "30"))
+HEALTH_HEARTBEAT_MAX_AGE = float(ENV.get("HEALTH_HEARTBEAT_MAX_AGE", "180"))
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
@@ -110,9 +116,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
-# Safety net of the e-mail outbox (run the worker with -B, or beat, or the command from cron).
+
+# --- Outbox scheduling and heartbeats (beat runs as its own process: `make beat`) ---------
+# The outbox rows, not Celery countdowns, hold the retry schedule: the sweep is the only
+# scheduler of retries. Queued copies of these periodic tasks expire with their period, so
+# nothing piles up while the worker is down.
+OUTBOX_RETRY_MAX_DELAY = 3600.0  # backoff: OUTBOX_RETRY_DELAY, ×2 after each failure, capped at 1 h
 CELERY_BEAT_SCHEDULE = {
-    "ami-send-pending-emails": {"task": "ami.tasks.send_pending_emails", "schedule": 300.0},
+    "ami-send-pending-emails": {
+        "task": "ami.tasks.send_pending_emails",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+        "options": {"expires": OUTBOX_SWEEP_SECONDS},
+    },
+    "ami-heartbeat": {
+        "task": "ami.tasks.heartbeat",
+        "schedule": HEARTBEAT_SECONDS,
+        "options": {"expires": HEARTBEAT_SECONDS},
+    },
 }
 
 # --- E-mail ------------------------------------------------------------------

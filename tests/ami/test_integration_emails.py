@@ -46,7 +46,7 @@ def test_submission_emails_go_through_redis_worker_and_smtp(celery_worker_live, 
 
     messages = smtp_sink.wait_for(2, timeout=60)
     assert len(messages) == 2
-    assert wait_until(lambda: OutboxEmail.objects.filter(sent_at__isnull=False).count() == 2)
+    assert wait_until(lambda: OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT).count() == 2)
     time.sleep(1)  # no duplicate arrives later
     assert len(smtp_sink.messages) == 2
 
@@ -86,8 +86,8 @@ def test_lost_dispatch_is_resent_by_the_safety_net_through_the_worker(celery_wor
     assert smtp_sink.messages == []
     assert OutboxEmail.objects.filter(sent_at__isnull=True).count() == 2
 
-    OutboxEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
-    assert send_pending_emails() == 2  # re-dispatched to Redis
+    OutboxEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))  # the grace is over
+    assert send_pending_emails() == 2  # dispatched to Redis by the sweep
     messages = smtp_sink.wait_for(2, timeout=60)
     assert len(messages) == 2
     assert wait_until(lambda: not OutboxEmail.objects.filter(sent_at__isnull=True).exists())
@@ -126,11 +126,48 @@ def test_smtp_refusal_is_recorded_then_sent_once_when_the_server_accepts(celery_
     assert "451" in seen[0].last_error
     assert len(smtp_sink.wait_for(1, timeout=30)) == 1
 
-    # "Later": the worker's retry is scheduled with a backoff; the safety net gets there first here.
-    OutboxEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
-    send_pending_emails()
+    # The refused row waits for its next attempt time; nothing else retries it.
+    [waiting] = seen
+    assert waiting.next_attempt_at > timezone.now()
+    assert send_pending_emails() == 0
+    OutboxEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    assert send_pending_emails() == 1
     assert len(smtp_sink.wait_for(2, timeout=60)) == 2
     assert wait_until(lambda: not OutboxEmail.objects.filter(sent_at__isnull=True).exists())
     time.sleep(1)
     assert len(smtp_sink.messages) == 2
     assert {subject(m) for m in smtp_sink.messages} == {confirmation.subject, notice.subject}
+
+
+def test_a_failed_attempt_publishes_no_retry_to_the_broker(celery_worker_live, smtp_sink, settings):
+    """The row holds the next attempt time: no Celery retry, countdown or ETA message exists
+    that a Redis restart or the visibility timeout could lose (or a sweep could duplicate)."""
+    import redis
+    from celery.signals import after_task_publish
+
+    from ami.services.notifications import queue_resume_link_email
+    from tests.integration_fixtures import _free_port, redis_broker_url
+
+    assert not getattr(send_outbox_email, "autoretry_for", ())
+    published = []
+
+    def count(sender=None, **kwargs):
+        published.append(sender)
+
+    after_task_publish.connect(count, weak=False)
+    broker = redis.Redis.from_url(redis_broker_url())
+    try:
+        dossier = make_complete_dossier(communes=("Lille",), libraries=1)
+        settings.EMAIL_PORT = _free_port()  # SMTP down: the worker's attempt is refused
+        with transaction.atomic():
+            email = queue_resume_link_email(dossier, "tok_" + "C" * 40)
+        assert wait_until(lambda: OutboxEmail.objects.get(pk=email.pk).attempts == 1)
+        # Once the worker has acknowledged the message, the broker holds nothing for this e-mail.
+        assert wait_until(lambda: broker.llen("celery") == 0 and broker.hlen("unacked") == 0, timeout=10)
+        assert published == ["ami.tasks.send_outbox_email"]
+        email.refresh_from_db()
+        assert email.status == OutboxEmail.Status.PENDING and email.next_attempt_at > timezone.now()
+        assert smtp_sink.messages == []
+    finally:
+        after_task_publish.disconnect(count)
+        broker.close()

@@ -1,7 +1,8 @@
-"""Safety net for the e-mail outbox: re-dispatch unsent e-mails older than a minute.
+"""The outbox sweep by hand: dispatch the pending e-mails whose next attempt is due.
 
-Run it from cron if no Celery beat runs (the periodic task ami.tasks.send_pending_emails
-does the same). Without a broker (development), the e-mails are sent right away.
+Celery beat runs the same sweep (ami.tasks.send_pending_emails) every OUTBOX_SWEEP_SECONDS;
+this command is for cron without beat, or an operator in a hurry. Without a broker
+(development), the e-mails are sent right away, one attempt each.
 """
 from django.core.management.base import BaseCommand
 
@@ -9,8 +10,8 @@ from ami.tasks import send_pending_emails
 
 
 class Command(BaseCommand):
-    help = "Renvoie à la file d’envoi les e-mails de l’AMI non encore partis (créés il y a plus d’une minute)."
+    help = "Envoie à la file d’envoi les e-mails de l’AMI en attente dont la prochaine tentative est due."
 
     def handle(self, *args, **options):
         count = send_pending_emails()
-        self.stdout.write(f"{count} e-mail(s) en attente renvoyé(s) à la file d’envoi.")
+        self.stdout.write(f"{count} e-mail(s) en attente envoyé(s) à la file d’envoi.")
