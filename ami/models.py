@@ -586,18 +586,26 @@ class DossierVersion(models.Model):
 class AccessToken(models.Model):
     """A private resume link. Only the SHA-256 of the token is stored.
 
-    A link is valid until its campaign closes (the campaign's current deadline, so an
-    extension decided by MEL extends every link already sent).
+    A link is valid for settings.AMI_LINK_LIFETIME from its creation and never after its
+    campaign closes (the campaign's current deadline, so an extension decided by MEL extends
+    every link already sent, within the lifetime). Issuing a new link revokes the older ones:
+    at most one link per dossier is not revoked (enforced by the database).
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="access_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
 
     class Meta:
         verbose_name = "lien de reprise"
         verbose_name_plural = "liens de reprise"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=models.Q(revoked_at__isnull=True), name="one_live_access_token_per_dossier"
+            ),
+        ]
 
     def __str__(self):
         return f"Lien de reprise du dossier {self.dossier_id}"

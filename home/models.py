@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -19,6 +19,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+
+from core.parsing import parse_ascii_int
 
 from .blocks import RICH_FEATURES, PresentationStreamBlock, ToolBlock
 from .dates import format_date_fr, format_time_fr
@@ -324,10 +326,9 @@ class NewsIndexPage(RoutablePageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         paginator = Paginator(self.news(), self.per_page)
+        number = parse_ascii_int(request.GET.get("page", "1"), max_digits=6)
         try:
-            news_page = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            news_page = paginator.page(1)
+            news_page = paginator.page(number or 1)  # '?page=²', '?page=-1', a huge number: the first page
         except EmptyPage as exc:
             raise Http404("Page de résultats inexistante") from exc
         context.update(news_page=news_page, paginator=paginator)

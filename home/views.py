@@ -1,9 +1,11 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
+
+from core.parsing import parse_ascii_int
 
 SEARCH_PER_PAGE = 10
 
@@ -35,10 +37,6 @@ def search(request):
     if query:
         queryset = Page.objects.live().public().exclude(depth=1).search(query, operator="and")
         paginator = Paginator(queryset, SEARCH_PER_PAGE)
-        try:
-            results = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            results = paginator.page(1)
-        except EmptyPage:
-            results = paginator.page(paginator.num_pages)
+        number = parse_ascii_int(request.GET.get("page", "1"), max_digits=6) or 1
+        results = paginator.page(min(number, paginator.num_pages))
     return TemplateResponse(request, "search/search.html", {"search_query": query, "results": results})

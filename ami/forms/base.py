@@ -36,7 +36,8 @@ def make_formfield(db_field: models.Field, campaign=None) -> forms.Field:
         max_year = (campaign.statistics_year + 1) if campaign else 2100
         return YearField(min_year=1950, max_year=max_year, **common)
     if isinstance(db_field, models.PositiveIntegerField | models.PositiveSmallIntegerField | models.IntegerField):
-        return CountField(**common)
+        # Never above what the column holds (a smallint takes 32767 at most): refused, not a 500.
+        return CountField(max_value=min(2_000_000_000, _max_from_validators(db_field, 2_000_000_000)), **common)
     if isinstance(db_field, models.DecimalField):
         if db_field.max_digits >= 12:
             return MoneyField(**common)

@@ -8,6 +8,8 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.parsing import parse_ascii_int
+
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 
 COUNT_MESSAGE = "Saisissez un nombre entier positif ou nul."
@@ -36,9 +38,9 @@ class CountField(forms.Field):
         text = _compact(value)
         if not text:
             return None
-        if not re.fullmatch(r"\d{1,12}", text):
+        number = parse_ascii_int(text, max_digits=12)
+        if number is None:  # Unicode digits ('²', '١') are refused, never converted
             raise ValidationError(COUNT_MESSAGE, code="invalid")
-        number = int(text)
         if number > self.max_value:
             raise ValidationError(f"Saisissez un nombre inférieur ou égal à {self.max_value:,}.".replace(",", " "),
                                   code="max_value")
@@ -69,7 +71,7 @@ class FrenchDecimalField(forms.Field):
         text = _compact(value).replace("€", "").replace("EUR", "").replace(",", ".")
         if not text:
             return None
-        if not re.fullmatch(r"\d{1,12}(\.\d{0,%s})?" % str(self.decimal_places), text):  # noqa: UP031
+        if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{0,%s})?" % str(self.decimal_places), text):  # noqa: UP031
             raise ValidationError(self.message, code="invalid")
         try:
             number = Decimal(text.rstrip(".") or "0")
@@ -112,11 +114,12 @@ class YearField(CountField):
         if value in self.empty_values or not _compact(value):
             return None
         text = _compact(value)
-        if not re.fullmatch(r"\d{4}", text) or not self.min_year <= int(text) <= self.max_year:
+        year = parse_ascii_int(text, max_digits=4) if len(text) == 4 else None
+        if year is None or not self.min_year <= year <= self.max_year:
             raise ValidationError(
                 f"Saisissez une année sur quatre chiffres, entre {self.min_year} et {self.max_year}.", code="invalid"
             )
-        return int(text)
+        return year
 
 
 class PhoneField(forms.CharField):
@@ -186,6 +189,8 @@ class FrenchDateField(forms.DateField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
+        if isinstance(value, str) and not value.strip().isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")  # '١٥/٠٣/٢٠٢٧': ASCII digits only
         value = super().to_python(value)
         if value and not self.min_year <= value.year <= self.max_year:
             raise ValidationError(f"Saisissez une date entre {self.min_year} et {self.max_year}.", code="range")

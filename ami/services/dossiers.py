@@ -55,14 +55,18 @@ class LibraryError(DossierError):
 
 def find_dossier_for_commune(campaign: Campaign, commune: Commune) -> Dossier | None:
     """The dossier of `campaign` covering `commune` (as candidate or as network member)."""
-    link = (
-        DossierCommune.objects.select_related("dossier__commune", "dossier__campaign")
-        .filter(campaign=campaign, commune=commune)
+    return find_dossier_for_commune_id(campaign, commune.pk)
+
+
+def find_dossier_for_commune_id(campaign: Campaign, commune_id: int) -> Dossier | None:
+    """Same, by id, in one query whether a dossier exists or not (link requests take the same time)."""
+    return (
+        Dossier.objects.select_related("commune", "campaign")
+        .filter(Q(commune_id=commune_id) | Q(commune_links__commune_id=commune_id), campaign=campaign)
+        .distinct()
+        .order_by("pk")
         .first()
     )
-    if link:
-        return link.dossier
-    return Dossier.objects.select_related("commune", "campaign").filter(campaign=campaign, commune=commune).first()
 
 
 @dataclass
@@ -109,7 +113,8 @@ def referent_email(dossier: Dossier) -> str:
 
 
 def send_resume_link(dossier: Dossier, recipient: str | None = None, now=None) -> bool:
-    """Issue a new token and e-mail it to `recipient` (default: the agent referent). False if impossible."""
+    """Issue a new link (revoking the older ones) and e-mail it to `recipient` (default: the agent
+    referent). False if impossible."""
     recipient = recipient or referent_email(dossier)
     if not recipient or not dossier.campaign.is_open(now):
         return False
@@ -119,23 +124,86 @@ def send_resume_link(dossier: Dossier, recipient: str | None = None, now=None) -
     return True
 
 
-def request_resume_links(campaign: Campaign, *, email: str = "", commune: Commune | None = None, now=None) -> int:
+class _RollBack(Exception):
+    pass
+
+
+STAND_IN_RECIPIENT = "referent@example.invalid"
+
+
+def _same_work_as_sending(campaign: Campaign, commune: Commune | None) -> None:
+    """Do what send_resume_link does, on a stand-in dossier, then roll it all back.
+
+    A request for an unknown address or commune then runs the same queries, hashing and
+    e-mail rendering as a request for a known one (same answer, same time), and leaves
+    nothing behind: the rows are rolled back before any constraint is checked, and the
+    e-mail dispatch registered on commit is discarded with them.
+    """
+    stand_in = Dossier(
+        pk=0, campaign=campaign, commune=commune or Commune(pk=0, name="Commune"), agent_email=STAND_IN_RECIPIENT
+    )
+    try:
+        with transaction.atomic():
+            raw = issue_token(stand_in)
+            queue_resume_link_email(stand_in, raw, recipient=STAND_IN_RECIPIENT)
+            raise _RollBack
+    except _RollBack:
+        pass
+    except Exception:  # pragma: no cover - must never turn an unknown address into an error page
+        logger.exception("Stand-in link work failed")
+
+
+def always_within_budget(target: str) -> bool:
+    return True
+
+
+def send_link_to_commune_referent(
+    campaign: Campaign | None, commune_id: int | None, *, within_budget=always_within_budget, now=None
+) -> bool:
+    """« Recevoir un nouveau lien » for a commune: the agent referent of its dossier gets a new link.
+
+    Same work whether the commune has a dossier or not; `within_budget("c:<id>")` spends one
+    of the commune's link e-mails (False: nothing is sent, for a known commune as for an unknown one).
+    """
+    if campaign is None or commune_id is None or not campaign.is_open(now):
+        return False
+    if not within_budget(f"c:{commune_id}"):
+        return False
+    dossier = find_dossier_for_commune_id(campaign, commune_id)
+    if dossier is not None and send_resume_link(dossier, now=now):
+        return True
+    _same_work_as_sending(campaign, None)
+    return False
+
+
+def request_resume_links(
+    campaign: Campaign | None, *, email: str = "", commune: Commune | None = None,
+    within_budget=always_within_budget, now=None,
+) -> int:
     """/candidater/reprendre/: send a new link for every matching dossier. Returns how many were sent.
 
-    The caller answers the same whatever this returns (no disclosure of which dossiers exist).
+    The caller answers the same whatever this returns, and this does the same work for an
+    unknown address or commune as for a known one (no disclosure of which dossiers exist, by
+    the answer or by its timing). `within_budget(target)` spends one link e-mail of the target
+    ("e:<address>" or "c:<commune id>"): the budget counts e-mails, not form posts, and an
+    exhausted budget sends nothing without saying so.
     """
+    if campaign is None or not campaign.is_open(now):
+        return 0
     sent = 0
     email = (email or "").strip()
-    if email:
-        dossiers = Dossier.objects.select_related("campaign", "commune").filter(
-            Q(agent_email__iexact=email) | Q(elected_email__iexact=email), campaign=campaign
+    if email and within_budget(f"e:{email.lower()}"):
+        dossiers = list(
+            Dossier.objects.select_related("campaign", "commune")
+            .filter(Q(agent_email__iexact=email) | Q(elected_email__iexact=email), campaign=campaign)
+            .order_by("pk")
         )
         for dossier in dossiers:
             sent += send_resume_link(dossier, recipient=email, now=now)
+        if not dossiers:
+            _same_work_as_sending(campaign, None)
     if commune is not None:
-        dossier = find_dossier_for_commune(campaign, commune)
-        if dossier:
-            sent += send_resume_link(dossier, now=now)
+        sent += send_link_to_commune_referent(campaign, commune.pk, within_budget=within_budget, now=now)
     return sent
 
 

@@ -84,9 +84,21 @@ def _render(name: str, context: dict) -> tuple[str, str]:
 
 
 def queue_resume_link_email(dossier: Dossier, raw_token: str, recipient: str | None = None) -> OutboxEmail:
-    """The private link to open (and resume) the dossier, valid until the campaign closes."""
+    """The private link to open (and resume) the dossier; it replaces the links sent before."""
+    from django.utils import timezone
+
+    from ami.pdf import paris_datetime_label
+    from ami.services.tokens import link_expires_at, link_lifetime
+
     recipient = recipient or dossier.agent_email
-    context = {**_base_context(dossier), "url": resume_url(raw_token)}
+    expires_at = link_expires_at(timezone.now(), dossier.campaign)
+    context = {
+        **_base_context(dossier),
+        "url": resume_url(raw_token),
+        "expires_label": paris_datetime_label(expires_at),
+        "expires_at_deadline": expires_at == dossier.campaign.closes_at,
+        "lifetime_days": link_lifetime().days,
+    }
     body, html = _render("resume_link", context)
     token_digest = hashlib.sha256(raw_token.encode()).hexdigest()[:32]
     email, _ = _queue(

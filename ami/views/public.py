@@ -5,28 +5,52 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from ami.forms import ResumeForm, StartForm
-from ami.models import Campaign, Commune
+from ami.models import Campaign
 from ami.services.dossiers import (
     CampaignNotOpen,
-    find_dossier_for_commune,
     grant_session_access,
     request_resume_links,
-    send_resume_link,
+    send_link_to_commune_referent,
     start_dossier,
 )
-from ami.services.tokens import check_token, use_token
+from ami.services.tokens import CLOSED, UNKNOWN, check_token, link_lifetime, use_token
+from core.parsing import parse_ascii_int
 
 from .common import error_items
 
-RESUME_RATE = "5/h"
+# Form posts per client address (core.net.client_ip, behind settings.TRUSTED_PROXY_COUNT
+# proxies): a flooding client gets « Trop de demandes » (429).
+LINK_REQUEST_IP_RATE = "10/h"
 START_RATE = "20/h"
+# Link e-mails per target (an address, a commune): only e-mails count, not form posts, and
+# the page answers the same when the budget is spent, so nobody can lock a referent out.
+LINK_EMAIL_TARGET_RATE = "5/h"
 
 
-def _limited(request, group: str, rate: str, key) -> bool:
-    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+def _limited_ip(request, group: str, rate: str) -> bool:
+    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+
+
+def _target_budget(request):
+    """within_budget(target) for the link services: spends one e-mail of `target` if any is left."""
+
+    def within_budget(target: str) -> bool:
+        return not is_ratelimited(
+            request, group="ami-link-email", key=lambda group, req: target, rate=LINK_EMAIL_TARGET_RATE,
+            method=ALL, increment=True,
+        )
+
+    return within_budget
+
+
+def _link_sent(request, campaign, *, to_referent: bool):
+    """The one answer to a link request, whether a link was sent, held back by the budget, or no dossier matched."""
+    context = {"campaign": campaign, "to_referent": to_referent, "lifetime_days": link_lifetime().days}
+    return render(request, "ami/link_sent.html", context)
 
 
 def rate_limited_response(request):
@@ -45,7 +69,7 @@ def start(request):
         return render(request, "ami/call_home.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
     form = StartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if _limited(request, "ami-start", START_RATE, "ip"):
+        if _limited_ip(request, "ami-start", START_RATE):
             return rate_limited_response(request)
         if form.is_valid():
             commune = form.cleaned_data["commune"]
@@ -71,18 +95,12 @@ def start(request):
 @require_POST
 def send_existing_link(request):
     """The commune already has a dossier: e-mail a new private link to its agent referent."""
-    campaign = Campaign.objects.current()
-    raw = (request.POST.get("commune") or "").strip()
-    commune = Commune.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else None
-    if _limited(request, "ami-resume-ip", RESUME_RATE, "ip") or (
-        commune and _limited(request, "ami-resume-commune", RESUME_RATE, lambda g, r: f"c{commune.pk}")
-    ):
+    if _limited_ip(request, "ami-link-request", LINK_REQUEST_IP_RATE):
         return rate_limited_response(request)
-    if campaign and commune:
-        dossier = find_dossier_for_commune(campaign, commune)
-        if dossier:
-            send_resume_link(dossier)
-    return render(request, "ami/link_sent.html", {"campaign": campaign, "to_referent": True})
+    campaign = Campaign.objects.current()
+    commune_id = parse_ascii_int(request.POST.get("commune"))
+    send_link_to_commune_referent(campaign, commune_id, within_budget=_target_budget(request))
+    return _link_sent(request, campaign, to_referent=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,20 +108,14 @@ def resume(request):
     campaign = Campaign.objects.current()
     form = ResumeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        email = (request.POST.get("email") or "").strip().lower()[:254]
-        commune_key = (request.POST.get("commune") or "").strip()[:10]
-        if _limited(request, "ami-resume-ip", RESUME_RATE, "ip"):
-            return rate_limited_response(request)
-        if email and _limited(request, "ami-resume-email", RESUME_RATE, lambda g, r: f"e:{email}"):
-            return rate_limited_response(request)
-        if commune_key and _limited(request, "ami-resume-commune", RESUME_RATE, lambda g, r: f"c{commune_key}"):
+        if _limited_ip(request, "ami-link-request", LINK_REQUEST_IP_RATE):
             return rate_limited_response(request)
         if form.is_valid():
-            if campaign is not None and campaign.is_open():
-                request_resume_links(
-                    campaign, email=form.cleaned_data.get("email") or "", commune=form.cleaned_data.get("commune")
-                )
-            return render(request, "ami/link_sent.html", {"campaign": campaign, "to_referent": False})
+            request_resume_links(
+                campaign, email=form.cleaned_data.get("email") or "", commune=form.cleaned_data.get("commune"),
+                within_budget=_target_budget(request),
+            )
+            return _link_sent(request, campaign, to_referent=False)
     return render(request, "ami/resume.html", {"campaign": campaign, "form": form, "errors": error_items([form])})
 
 
@@ -111,11 +123,13 @@ def resume(request):
 def access(request, token: str):
     """GET shows a button and changes nothing (mail scanners); POST opens the dossier."""
     check = use_token(token) if request.method == "POST" else check_token(token)
-    if check.status == "unknown":
-        return render(request, "ami/access_invalid.html", {"expired": False}, status=404)
-    if check.status == "expired":
-        return render(request, "ami/access_invalid.html", {"expired": True, "campaign": check.dossier.campaign},
-                      status=410)
+    if check.status == UNKNOWN:
+        return render(request, "ami/access_invalid.html", {"status": UNKNOWN}, status=404)
+    if not check.is_valid:
+        campaign = check.dossier.campaign
+        context = {"status": check.status, "campaign": campaign, "lifetime_days": link_lifetime().days,
+                   "campaign_closed": check.status == CLOSED}
+        return render(request, "ami/access_invalid.html", context, status=410)
     if request.method == "POST":
         grant_session_access(request, check.dossier)
         return redirect(reverse("ami:dossier"))

@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from core.parsing import parse_ascii_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -32,6 +35,24 @@ OUTBOX_RETRY_DELAY = float(ENV.get("OUTBOX_RETRY_DELAY", "60"))
 OUTBOX_SWEEP_SECONDS = float(ENV.get("OUTBOX_SWEEP_SECONDS", "60"))
 HEARTBEAT_SECONDS = float(ENV.get("HEARTBEAT_SECONDS", "30"))
 HEALTH_HEARTBEAT_MAX_AGE = float(ENV.get("HEALTH_HEARTBEAT_MAX_AGE", "180"))
+
+
+def _env_count(name: str, default: int) -> int:
+    if name not in ENV:
+        return default
+    value = parse_ascii_int(ENV[name], max_digits=4)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} must be a whole number written with the digits 0-9, got {ENV[name]!r}.")
+    return value
+
+
+# Days a private resume link stays valid (never after the campaign's deadline).
+AMI_LINK_LIFETIME_DAYS = _env_count("AMI_LINK_LIFETIME_DAYS", 30)
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: use the address of
+# the connection). Rate limits are keyed on the client address this gives (core.net.client_ip).
+TRUSTED_PROXY_COUNT = _env_count("TRUSTED_PROXY_COUNT", 0)
+if AMI_LINK_LIFETIME_DAYS < 1:
+    raise ImproperlyConfigured("AMI_LINK_LIFETIME_DAYS must be at least 1.")
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
@@ -169,6 +190,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "wagtailadmin_login"
+# Every rate limit keyed on "ip" reads the client's address there (IPv6 grouped by /64).
+RATELIMIT_IP_META_KEY = "core.net.client_ip"
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "fr"

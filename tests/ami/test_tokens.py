@@ -1,14 +1,31 @@
-"""Private links: GET changes nothing, POST opens, scoped, expiring, hashed."""
+"""Private links: GET changes nothing, POST opens, scoped, expiring, revoked, hashed."""
 import hashlib
+import re
 from datetime import timedelta
 
+import pytest
 import time_machine
+from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import timezone
 
 from ami.models import AccessToken
-from ami.services.tokens import issue_token
+from ami.services.tokens import issue_token, revoke_links
 
-from .factories import commune, make_dossier
+from .factories import commune, make_campaign, make_dossier
+
+LINK = re.compile(r"/candidater/acces/([^/\s]+)/")
+
+
+def _open(raw):
+    """POST the private link from a fresh browser: (status, page text)."""
+    response = Client().post(f"/candidater/acces/{raw}/")
+    return response.status_code, response.content.decode()
+
+
+def _links_in_mails():
+    return [LINK.search(message.body).group(1) for message in mail.outbox]
 
 
 def test_token_is_random_and_stored_hashed(dossier):
@@ -19,7 +36,8 @@ def test_token_is_random_and_stored_hashed(dossier):
     assert raw not in token.token_hash
 
 
-def test_link_follows_the_campaign_deadline_when_mel_extends_it(client, dossier):
+def test_link_follows_the_campaign_deadline_when_mel_extends_it(client, dossier, settings):
+    settings.AMI_LINK_LIFETIME_DAYS = 60  # longer than the campaign: the deadline decides
     raw = issue_token(dossier)
     campaign = dossier.campaign
     with time_machine.travel(campaign.closes_at + timedelta(hours=1)):
@@ -74,3 +92,93 @@ def test_tampered_and_unknown_tokens_refused(client, dossier):
         assert response.status_code == 404
         assert "Ce lien n’est pas valide" in response.content.decode()
     assert client.get("/candidater/dossier/").status_code == 403
+
+
+@pytest.fixture
+def long_campaign(db):
+    return make_campaign(closes_in=timedelta(days=120))
+
+
+@pytest.mark.parametrize("days", [30, 7])
+def test_link_expires_after_its_lifetime_and_the_page_says_how_to_get_a_new_one(long_campaign, settings, days):
+    if days != 30:
+        settings.AMI_LINK_LIFETIME_DAYS = days
+    dossier = make_dossier(long_campaign)
+    issued = timezone.now()
+    with time_machine.travel(issued, tick=False):
+        raw = issue_token(dossier)
+    with time_machine.travel(issued + timedelta(days=days) - timedelta(seconds=1), tick=False):
+        assert _open(raw)[0] == 302
+    with time_machine.travel(issued + timedelta(days=days), tick=False):
+        for method in ("get", "post"):
+            response = getattr(Client(), method)(f"/candidater/acces/{raw}/")
+            text = response.content.decode()
+            assert response.status_code == 410
+            assert "Ce lien a expiré" in text
+            assert f"n’est valable que {days} jours" in text
+            assert 'href="/candidater/reprendre/">Recevoir un nouveau lien' in text
+        assert Client().get("/candidater/dossier/").status_code == 403
+
+
+def test_link_never_outlives_the_campaign_deadline(dossier, settings):
+    settings.AMI_LINK_LIFETIME_DAYS = 365
+    raw = issue_token(dossier)
+    closes_at = dossier.campaign.closes_at
+    with time_machine.travel(closes_at - timedelta(seconds=1), tick=False):
+        assert _open(raw)[0] == 302
+    with time_machine.travel(closes_at, tick=False):
+        status, text = _open(raw)
+        assert status == 410 and "Ce lien a expiré" in text and "date limite de dépôt" in text
+
+
+def test_link_email_gives_the_expiry_date(long_campaign, django_capture_on_commit_callbacks):
+    make_dossier(long_campaign, agent_email="agent@roubaix.fr")
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 5, 4, 10, 0)), tick=False):
+        long_campaign.closes_at = timezone.now() + timedelta(days=120)
+        long_campaign.opens_at = timezone.now() - timedelta(days=1)
+        long_campaign.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            Client().post("/candidater/reprendre/", {"email": "agent@roubaix.fr"})
+    body = mail.outbox[0].body
+    assert "valable jusqu’au 3 juin 2026 à 10 h, heure de Paris (30 jours au plus" in body
+    assert "Il remplace les liens envoyés auparavant" in body
+
+
+@pytest.mark.parametrize("flow", ["resume_by_email", "resume_by_commune", "existing_dossier_button"])
+def test_new_link_revokes_the_older_ones(campaign, flow, django_capture_on_commit_callbacks):
+    dossier = make_dossier(campaign, commune("Roubaix"), agent_email="agent@roubaix.fr")
+    first = issue_token(dossier)
+    posts = {
+        "resume_by_email": ("/candidater/reprendre/", {"email": "agent@roubaix.fr"}),
+        "resume_by_commune": ("/candidater/reprendre/", {"commune": commune("Roubaix").pk}),
+        "existing_dossier_button": ("/candidater/commencer/lien/", {"commune": commune("Roubaix").pk}),
+    }
+    url, data = posts[flow]
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert Client().post(url, data).status_code == 200
+    second, third = _links_in_mails()
+    for old in (first, second):
+        status, text = _open(old)
+        assert status == 410 and "Ce lien a été remplacé" in text and "Recevoir un nouveau lien" in text
+    assert _open(third)[0] == 302
+    live = AccessToken.objects.filter(dossier=dossier, revoked_at__isnull=True)
+    assert live.count() == 1 and AccessToken.objects.filter(dossier=dossier).count() == 3
+
+
+def test_revoke_links_closes_every_link_of_that_dossier_only(campaign):
+    dossier = make_dossier(campaign, commune("Roubaix"))
+    other = make_dossier(campaign, commune("Lille"))
+    old, current, other_raw = issue_token(dossier), issue_token(dossier), issue_token(other)
+    assert revoke_links(dossier) == 1  # the older one was already revoked by the newer
+    assert _open(old)[0] == _open(current)[0] == 410
+    assert "Ce lien a été remplacé" in _open(current)[1]
+    assert _open(other_raw)[0] == 302
+    assert revoke_links(dossier) == 0
+    assert _open(issue_token(dossier))[0] == 302  # a new link works again
+
+
+def test_the_database_refuses_two_live_links_for_one_dossier(dossier):
+    AccessToken.objects.create(dossier=dossier, token_hash="a" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessToken.objects.create(dossier=dossier, token_hash="b" * 64)
