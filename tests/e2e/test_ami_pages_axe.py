@@ -1,7 +1,7 @@
 """axe-core (WCAG A/AA + best practices, zero violations) on every AMI page and state that is not
 a step of the dossier (those are covered, with their error states, by test_ami_journey.py):
 the call page before / during / after the campaign, start (empty, errors, "already exists"),
-resume (form, errors, confirmation), private link (valid, invalid, expired), overview,
+resume (form, errors, confirmation), private link (valid, invalid, replaced, expired), overview,
 read-only dossier after the deadline (including a write refused from a page loaded before it),
 confirmation, submitted and reopened dossier."""
 import datetime as dt
@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ami.models import Campaign
+from ami.models import AccessToken, Campaign
 from ami.services.uploads import store_signed_document
 from tests.ami.factories import commune, make_dossier, valid_pdf_bytes
 from tests.integration_fixtures import make_complete_dossier
@@ -99,6 +99,20 @@ def test_private_link_pages(page):
     assert response.status == 404
     expect(h1(page)).to_have_text("Ce lien n’est pas valide")
     axe(page, "private link (invalid)")
+
+    newer = open_dossier_link(dossier)  # revokes `link`
+    response = page.goto(link)
+    assert response.status == 410
+    expect(h1(page)).to_have_text("Ce lien a été remplacé")
+    axe(page, "private link (replaced by a newer one)")
+
+    AccessToken.objects.filter(dossier=dossier).update(created_at=timezone.now() - dt.timedelta(days=31))
+    response = page.goto(newer)
+    assert response.status == 410
+    expect(h1(page)).to_have_text("Ce lien a expiré")
+    axe(page, "private link (expired after its lifetime)")
+    page.get_by_role("link", name="Recevoir un nouveau lien").click()
+    expect(h1(page)).to_have_text("Reprendre ma candidature")
 
     set_campaign_times(campaign, dt.timedelta(days=-30), dt.timedelta(minutes=-1))
     response = page.goto(link)
