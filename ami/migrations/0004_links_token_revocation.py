@@ -12,7 +12,7 @@ def revoke_all_but_newest(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ami", "0002_seed_communes_and_groups"),
+        ("ami", "0003_outbox_scheduling"),
     ]
 
     operations = [
