@@ -6,6 +6,7 @@ never answers. No personal data: counts, times and statuses only.
 """
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from urllib.parse import urlparse
@@ -15,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
 OK, ERROR, DISABLED = "ok", "error", "disabled"
 HEALTH_REDIS_TIMEOUT = 0.5
 
@@ -112,6 +114,16 @@ def _outbox(now: datetime, database_ok: bool) -> dict:
     }
 
 
+def _guarded(check, now: datetime, database_ok: bool, keys: tuple[str, ...]) -> dict:
+    """Run a database-backed check; an unexpected error is reported, never raised (no HTTP 500)."""
+    try:
+        result = check(now, database_ok)
+    except Exception:
+        logger.exception("Health check %s failed", check.__name__)
+        return {key: {"status": ERROR} for key in keys}
+    return result if len(keys) > 1 else {keys[0]: result}
+
+
 def health_report() -> dict:
     """The whole report; `status` is "ok" only when no check is in error."""
     started = time.monotonic()
@@ -119,8 +131,8 @@ def health_report() -> dict:
     report = {"database": _database()}
     database_ok = report["database"]["status"] == OK
     report["redis"] = _redis()
-    report.update(_heartbeats(now, database_ok))
-    report["outbox"] = _outbox(now, database_ok)
+    report.update(_guarded(_heartbeats, now, database_ok, keys=("worker", "beat")))
+    report.update(_guarded(_outbox, now, database_ok, keys=("outbox",)))
     healthy = all(part["status"] != ERROR for part in report.values())
     return {
         "status": OK if healthy else ERROR,

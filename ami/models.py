@@ -641,15 +641,17 @@ class OutboxEmail(models.Model):
         SENT = "sent", "envoyé"
         FAILED = "failed", "échec"
 
-    key = models.CharField(max_length=200, unique=True)
-    to = models.JSONField(default=list)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
-    html_body = models.TextField(blank=True)
-    attachment = models.FileField(storage=private_storage, blank=True, max_length=255)
-    attachment_name = models.CharField(max_length=255, blank=True)
-    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
-    created_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField("clé", max_length=200, unique=True)
+    to = models.JSONField("destinataires", default=list)
+    subject = models.CharField("objet", max_length=255)
+    body = models.TextField("texte")
+    html_body = models.TextField("texte HTML", blank=True)
+    attachment = models.FileField("pièce jointe", storage=private_storage, blank=True, max_length=255)
+    attachment_name = models.CharField("nom de la pièce jointe", max_length=255, blank=True)
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails", verbose_name="dossier"
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
     next_attempt_at = models.DateTimeField("prochaine tentative", default=outbox_first_sweep_time)
     retry_since = models.DateTimeField(
