@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ami.models import DossierVersion, Heartbeat, OutboxEmail
+from config.cache import publish_or_skip
 
 logger = logging.getLogger(__name__)
 
@@ -153,11 +154,10 @@ def send_outbox_email(email_id: int, attempt: int | None = None) -> bool:
 
 
 def dispatch_outbox_email(email_id: int, attempt: int = 0) -> None:
-    """Enqueue one attempt; never raises (the sweep dispatches it again if this is lost)."""
-    try:
-        send_outbox_email.delay(email_id, attempt)
-    except Exception:
-        logger.exception("Could not enqueue outbox e-mail %s; the sweep will dispatch it again", email_id)
+    """Enqueue one attempt; never raises, never waits long on a down or hung broker
+    (config.cache.publish_or_skip): a row not enqueued stays pending and the sweep dispatches it again."""
+    if not publish_or_skip(send_outbox_email.delay, email_id, attempt):
+        logger.warning("Outbox e-mail %s not enqueued (broker unavailable); the sweep will dispatch it again", email_id)
 
 
 def due_email_rows(now=None, limit: int = SWEEP_BATCH) -> list[tuple[int, int]]:

@@ -122,10 +122,18 @@ TEMPLATES = [
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+REDIS_CACHE_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 0.3, "SOCKET_TIMEOUT": 0.3, "BREAKER_SECONDS": 5}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail soft (config/cache.py): Redis down or hung reads as a miss, writes as a no-op, after at
+    # most one short timeout per BREAKER_SECONDS; pages are then built from the database.
+    CACHES = {
+        "default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_CACHE_OPTIONS}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits count in that cache. Without Redis the count cannot be read: let the request
+# through (django-ratelimit would otherwise refuse every POST); see README « When Redis is down ».
+RATELIMIT_FAIL_OPEN = True
 
 # --- Celery ------------------------------------------------------------------
 # No broker configured: tasks run in-process, right after the transaction commits.
@@ -137,6 +145,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+# A publish (the e-mail dispatch after a submission commits) must answer quickly whatever Redis
+# does: short socket timeouts, at most one quick retry; a failed dispatch leaves the outbox row
+# pending for the sweep, and publish_or_skip (config/cache.py) skips publishing for
+# CELERY_BROKER_BREAKER_SECONDS after a failure. Worst case of one publish ≈ 2 × (0.5 + 0.5) s.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+CELERY_BROKER_BREAKER_SECONDS = 10
 
 # --- Outbox scheduling and heartbeats (beat runs as its own process: `make beat`) ---------
 # The outbox rows, not Celery countdowns, hold the retry schedule: the sweep is the only

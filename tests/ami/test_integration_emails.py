@@ -13,6 +13,7 @@ from django.utils import timezone
 from ami.models import OutboxEmail
 from ami.services.notifications import queue_submission_emails
 from ami.tasks import send_outbox_email, send_pending_emails
+from config.cache import reset_breakers
 from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
 
 pytestmark = pytest.mark.integration
@@ -86,7 +87,9 @@ def test_lost_dispatch_is_resent_by_the_safety_net_through_the_worker(celery_wor
     assert smtp_sink.messages == []
     assert OutboxEmail.objects.filter(sent_at__isnull=True).count() == 2
 
+    # Later: the broker answers again and the breaker's cooldown is over.
     OutboxEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))  # the grace is over
+    reset_breakers()
     assert send_pending_emails() == 2  # dispatched to Redis by the sweep
     messages = smtp_sink.wait_for(2, timeout=60)
     assert len(messages) == 2

@@ -1,0 +1,297 @@
+"""Redis down or hung: every visitor gets an answer, submissions succeed, no e-mail is lost.
+
+Against real services: our own redis-server on a free port (stopped and restarted by the
+test; the shared Redis is never touched), a socket that accepts and never answers (a hung
+Redis), PostgreSQL under CI, a real Celery worker and an SMTP sink. The bounds on elapsed
+time are fault bounds (a hung socket used to cost 5 s per cache call and an unbounded
+publish), not benchmarks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+import redis
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ami.models import Commune, Dossier, OutboxEmail
+from ami.services.steps import STEPS
+from ami.tasks import send_pending_emails
+from config.cache import reset_breakers
+from tests.ami.factories import (
+    commune,
+    complete_dossier,
+    make_campaign,
+    make_dossier,
+    open_dossier_in_session,
+)
+from tests.integration_fixtures import _free_port, _reset_producer_pools
+
+pytestmark = pytest.mark.integration
+
+
+
+# --- Our own Redis servers ---------------------------------------------------------------
+
+
+class OwnRedis:
+    """A redis-server subprocess on a free port of 127.0.0.1, which a test may stop and restart."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self.port = _free_port()
+        self.process = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url(), socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+class HungRedis:
+    """A TCP server that accepts every connection and never answers (like a SIGSTOPped Redis)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.port = self.listener.getsockname()[1]
+        self.accepted = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:  # closed by stop()
+                return
+            self.accepted.append(conn)
+
+    def stop(self):
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def own_redis():
+    executable = shutil.which("redis-server")
+    if executable is None:  # never skip: a missing service is a failure
+        pytest.fail("redis-server is required for the Redis outage tests (apt-get install -y redis-server)")
+    server = OwnRedis(executable)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def hung_redis():
+    server = HungRedis()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def use_cache_at(settings, url: str) -> None:
+    """Point the Django cache at `url` with the production options (config/settings/base.py)."""
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": url, "OPTIONS": settings.REDIS_CACHE_OPTIONS}
+    }
+
+
+@pytest.fixture
+def broker_at(settings):
+    """Publish tasks to a given broker URL (no worker), as the web process does in production."""
+    from config.celery import app
+
+    saved = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url")}
+
+    def point(url: str) -> None:
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CELERY_BROKER_URL = url
+        app.conf.update(task_always_eager=False, broker_url=url)
+        _reset_producer_pools(app)
+
+    yield point
+    app.conf.update(saved)
+    _reset_producer_pools(app)
+
+
+@pytest.fixture
+def worker_on_own_redis(own_redis, monkeypatch, request):
+    """The real Celery worker of tests/integration_fixtures.py, consuming from our own Redis."""
+    monkeypatch.setenv("TEST_REDIS_URL", f"redis://127.0.0.1:{own_redis.port}")
+    monkeypatch.setenv("TEST_REDIS_DB", "0")
+    return request.getfixturevalue("celery_worker_live")
+
+
+def timed(call, *args, **kwargs):
+    start = time.monotonic()
+    response = call(*args, **kwargs)
+    return response, time.monotonic() - start
+
+
+def site_with_campaign():
+    """The public site as `make run` builds it, with a campaign open today."""
+    campaign = make_campaign()  # before load_bnm_content, which then keeps it as the current campaign
+    call_command("load_bnm_content", stdout=open("/dev/null", "w"))
+    return campaign
+
+
+def submitted_dossiers(campaign, count):
+    dossiers = []
+    for index, commune_obj in enumerate(Commune.objects.order_by("name")[:count]):
+        dossier = make_dossier(campaign, commune_obj, agent_email=f"referent{index}@example.fr")
+        dossiers.append(complete_dossier(dossier))
+    return dossiers
+
+
+# --- Redis stopped -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_redis_stopped_every_page_answers_and_the_emails_leave_after_it_restarts(
+    worker_on_own_redis, own_redis, smtp_sink, settings, caplog
+):
+    use_cache_at(settings, own_redis.url(db=1))
+    campaign = site_with_campaign()
+    dossiers = submitted_dossiers(campaign, 20)
+    caplog.set_level(logging.WARNING, logger="config.cache")
+
+    own_redis.stop()
+
+    visitor = Client()
+    for url in ("/", reverse("ami:home")):
+        response, elapsed = timed(visitor.get, url)
+        assert response.status_code == 200, url
+        assert elapsed < 1.0, (url, elapsed)
+    assert "Bibliothèque Numérique Métropolitaine" in visitor.get("/").content.decode()  # menus from the DB
+
+    receipts = []
+    for index, dossier in enumerate(dossiers):
+        referent = Client()
+        open_dossier_in_session(referent, dossier)
+        if index == 0:  # every page of the dossier, once
+            urls = [reverse("ami:dossier")] + [reverse("ami:step", kwargs={"slug": step.slug}) for step in STEPS]
+            for url in urls:
+                response, elapsed = timed(referent.get, url)
+                assert response.status_code == 200, url
+                assert elapsed < 1.0, (url, elapsed)
+        response, elapsed = timed(referent.post, reverse("ami:submit"))
+        assert response.status_code == 302 and response["Location"] == reverse("ami:confirmation")
+        assert elapsed < 3.0, elapsed
+        dossier.refresh_from_db()
+        assert dossier.status == Dossier.Status.SUBMITTED
+        confirmation = referent.get(reverse("ami:confirmation"))
+        assert confirmation.status_code == 200
+        assert dossier.receipt_number in confirmation.content.decode()
+        receipts.append(dossier.receipt_number)
+
+    # Nothing could be handed to the broker: every e-mail waits in the outbox, none was lost.
+    assert len(set(receipts)) == 20
+    assert OutboxEmail.objects.pending().count() == 40  # confirmation + team notice
+    assert smtp_sink.messages == []
+    # The outage was logged once per Redis use, not once per call.
+    outage_logs = [r.getMessage() for r in caplog.records if "Redis unavailable" in r.getMessage()]
+    assert len(outage_logs) == 2, outage_logs  # the cache and the broker
+
+    own_redis.start()
+    # Later the periodic sweep runs in the worker, a process with its own breakers.
+    OutboxEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    reset_breakers()
+    send_pending_emails.delay()
+
+    messages = smtp_sink.wait_for(40, timeout=180)
+    subjects = [" ".join(str(m["Subject"]).split()) for m in messages]
+    confirmations = [s for s in subjects if s.startswith("Candidature BNM déposée")]
+    assert sorted(s.rsplit(" ", 1)[1] for s in confirmations) == sorted(receipts)
+    deadline = time.monotonic() + 30
+    while OutboxEmail.objects.pending().exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not OutboxEmail.objects.pending().exists()
+    # Sent once each: nothing is left for the sweep, and no message arrived twice.
+    assert send_pending_emails() == 0
+    assert len(smtp_sink.messages) == 40
+    # And the cache is used again once Redis answers.
+    visitor.get("/")
+    assert redis.Redis.from_url(own_redis.url(db=1)).dbsize() > 0
+
+
+def test_rate_limits_fail_open_while_redis_is_stopped(db, own_redis, settings):
+    """No count can be read without Redis: the forms keep answering instead of refusing everyone,
+    and the links still go only to the referent registered for the dossier."""
+    use_cache_at(settings, own_redis.url(db=1))
+    campaign = make_campaign()
+    make_dossier(campaign, commune("Lille"), agent_email="referent@example.fr")
+    own_redis.stop()
+    client = Client()
+    posts = 12  # beyond the 10 posts per hour per address, and the 5 link e-mails per hour per target
+    for _ in range(posts):
+        response = client.post(reverse("ami:resume"), {"email": "referent@example.fr"})
+        assert response.status_code == 200
+        assert "ami/link_sent.html" in [t.name for t in response.templates]
+    client.post(reverse("ami:resume"), {"email": "someone.else@example.org"})
+    recipients = [tuple(to) for to in OutboxEmail.objects.values_list("to", flat=True)]
+    assert recipients == [("referent@example.fr",)] * posts
+
+
+# --- Redis hung ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_redis_hung_pages_and_submit_answer_within_bounds(hung_redis, settings, broker_at):
+    campaign = site_with_campaign()
+    [dossier] = submitted_dossiers(campaign, 1)
+    use_cache_at(settings, hung_redis.url(db=1))
+    broker_at(hung_redis.url(db=0))
+
+    response, elapsed = timed(Client().get, "/")
+    assert response.status_code == 200
+    assert elapsed <= 1.0, elapsed
+
+    referent = Client()
+    open_dossier_in_session(referent, dossier)
+    response, elapsed = timed(referent.post, reverse("ami:submit"))
+    assert response.status_code == 302
+    assert elapsed <= 3.0, elapsed
+    dossier.refresh_from_db()
+    assert dossier.status == Dossier.Status.SUBMITTED
+    assert OutboxEmail.objects.pending().filter(dossier=dossier).count() == 2  # pending for the sweep
+    assert referent.get(reverse("ami:confirmation")).status_code == 200
