@@ -18,6 +18,7 @@ import time
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -128,11 +129,15 @@ def hung_redis():
         server.stop()
 
 
-def use_cache_at(settings, url: str) -> None:
+def use_cache_at(settings, url: str, **options) -> None:
     """Point the Django cache at `url` with the production options (config/settings/base.py)."""
     settings.REDIS_URL = url
     settings.CACHES = {
-        "default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": url, "OPTIONS": settings.REDIS_CACHE_OPTIONS}
+        "default": {
+            "BACKEND": "config.cache.FailSoftRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {**settings.REDIS_CACHE_OPTIONS, **options},
+        }
     }
 
 
@@ -252,6 +257,26 @@ def test_redis_stopped_every_page_answers_and_the_emails_leave_after_it_restarts
     # And the cache is used again once Redis answers.
     visitor.get("/")
     assert redis.Redis.from_url(own_redis.url(db=1)).dbsize() > 0
+
+
+def test_the_cache_skips_redis_for_a_while_after_a_failure_then_uses_it_again(own_redis, settings, caplog):
+    caplog.set_level(logging.WARNING, logger="config.cache")
+    use_cache_at(settings, own_redis.url(db=1), BREAKER_SECONDS=0.5)
+    stored = redis.Redis.from_url(own_redis.url(db=1))
+    own_redis.stop()
+    assert cache.get("menus") is None  # a miss, not an error
+    cache.set("menus", "from the database")  # a no-op
+    own_redis.start()
+    cache.set("menus", "from the database")  # the breaker is open: Redis is not called yet
+    assert stored.dbsize() == 0
+    deadline = time.monotonic() + 5
+    while stored.dbsize() == 0 and time.monotonic() < deadline:  # after the cooldown, one call probes
+        time.sleep(0.1)
+        cache.set("menus", "from the database")
+    assert cache.get("menus") == "from the database"
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("Redis unavailable" in m for m in messages) == 1
+    assert sum("Redis answers again" in m for m in messages) == 1
 
 
 def test_rate_limits_fail_open_while_redis_is_stopped(db, own_redis, settings):
