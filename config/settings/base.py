@@ -6,6 +6,7 @@ The environment is read here and only here; every variable is documented in
 import os
 from pathlib import Path
 
+import csp.constants as _csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,6 +54,10 @@ AMI_LINK_LIFETIME_DAYS = _env_count("AMI_LINK_LIFETIME_DAYS", 30)
 TRUSTED_PROXY_COUNT = _env_count("TRUSTED_PROXY_COUNT", 0)
 if AMI_LINK_LIFETIME_DAYS < 1:
     raise ImproperlyConfigured("AMI_LINK_LIFETIME_DAYS must be at least 1.")
+# Idle time after which a browser loses access to the dossiers it opened (sliding, in seconds).
+AMI_SESSION_IDLE_SECONDS = parse_ascii_int(ENV.get("AMI_SESSION_IDLE_SECONDS", "7200"), max_digits=7)
+if not AMI_SESSION_IDLE_SECONDS or AMI_SESSION_IDLE_SECONDS < 60:
+    raise ImproperlyConfigured("AMI_SESSION_IDLE_SECONDS must be a number of seconds, at least 60.")
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
@@ -77,6 +82,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "ami.middleware.PrivateDossierMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -202,12 +212,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
+# The session (a dossier opened through a private link, an admin login) ends with the browser;
+# dossier access also ends after AMI_SESSION_IDLE_SECONDS without a dossier page (ami.middleware).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "wagtailadmin_login"
 # Every rate limit keyed on "ip" reads the client's address there (IPv6 grouped by /64).
 RATELIMIT_IP_META_KEY = "core.net.client_ip"
+
+# Content-Security-Policy (django-csp) on the public site and the AMI: only this origin, scripts
+# and styles from files or carrying the request's nonce (`{{ CSP_NONCE }}`), never inline code.
+# The Wagtail admin is left out: its editor relies on inline styles and scripts.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [_csp.SELF],
+        "script-src": [_csp.SELF, _csp.NONCE],
+        "style-src": [_csp.SELF, _csp.NONCE],
+        "img-src": [_csp.SELF],
+        "font-src": [_csp.SELF],
+        "connect-src": [_csp.SELF],
+        "object-src": [_csp.NONE],
+        "base-uri": [_csp.SELF],
+        "form-action": [_csp.SELF],
+        "frame-ancestors": [_csp.NONE],
+    },
+}
+# Browser features no page uses (config.middleware.PermissionsPolicyMiddleware, every response).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera",
+        "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection",
+        "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -238,6 +280,9 @@ WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# The admin calls no other host: no Gravatar (it would send a hash of each staff e-mail), no update check.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 

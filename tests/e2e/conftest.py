@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
-from .helpers import RequestGuard  # noqa: E402
+from .helpers import CSP_LISTENER, RequestGuard  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -203,7 +203,9 @@ def _new_context(browser, live_server, request, **options):
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     guard = RequestGuard(live_server.url)
     context.route("**/*", guard.route)
-    context.on("page", lambda p: (p.on("pageerror", guard.on_page_error), p.on("response", guard.on_response)))
+    context.add_init_script(CSP_LISTENER)
+    context.on("page", lambda p: (p.on("pageerror", guard.on_page_error), p.on("response", guard.on_response),
+                                  p.on("console", guard.on_console)))
     request.node.stash.setdefault(guards_key, []).append(guard)
     return context
 

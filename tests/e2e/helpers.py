@@ -112,16 +112,32 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+# Injected in every page before its own scripts: each Content-Security-Policy violation the
+# browser reports is written to the console with this prefix, where RequestGuard reads it.
+CSP_MARKER = "CSP-VIOLATION"
+CSP_LISTENER = f"""
+document.addEventListener("securitypolicyviolation", (e) => {{
+  console.error("{CSP_MARKER} " + JSON.stringify({{
+    directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber,
+    sample: e.sample, page: document.location.href,
+  }}));
+}});
+"""
+
+
 class RequestGuard:
     """``context.route`` handler: lets requests to the live server through, aborts and
     records every other one (CDN, web fonts, analytics…). Also records uncaught page
-    errors and sub-resources of the live server that answer with an error status."""
+    errors, sub-resources of the live server that answer with an error status, and
+    Content-Security-Policy violations (reported by ``CSP_LISTENER`` or by the browser's
+    own console message, so pages without JavaScript are covered too)."""
 
     def __init__(self, live_server_url: str):
         self.allowed_origin = origin(live_server_url)
         self.blocked: list[str] = []
         self.page_errors: list[str] = []
         self.broken_resources: list[str] = []
+        self.csp_violations: list[str] = []
 
     def route(self, route):
         url = route.request.url
@@ -140,6 +156,11 @@ class RequestGuard:
             if origin(response.url) == self.allowed_origin:
                 self.broken_resources.append(f"{response.status} {request.resource_type} {response.url}")
 
+    def on_console(self, message):
+        text = message.text
+        if text.startswith(CSP_MARKER) or "Content Security Policy" in text or "Permissions-Policy" in text:
+            self.csp_violations.append(text)
+
     def problems(self) -> list[str]:
         out = []
         if self.blocked:
@@ -151,9 +172,13 @@ class RequestGuard:
         if self.broken_resources:
             out.append("page resources answered with an error:")
             out += [f"  {r}" for r in self.broken_resources]
+        if self.csp_violations:
+            out.append("Content-Security-Policy / Permissions-Policy violations:")
+            out += [f"  {v}" for v in self.csp_violations]
         return out
 
     def reset(self):
         self.blocked.clear()
         self.page_errors.clear()
         self.broken_resources.clear()
+        self.csp_violations.clear()

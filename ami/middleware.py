@@ -1,0 +1,50 @@
+"""The AMI's private pages: never cached, and dossier access that ends after an idle time.
+
+One place for both, keyed on the resolved URL: every view of the `ami` namespace except the
+public call page is private (dossier pages and downloads, the private link `acces/…`, the
+start and resume forms and their answers).
+"""
+import time
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+
+PUBLIC_VIEWS = {"home"}  # the call for expressions of interest: public content
+SESSION_PREFIX = "ami_"  # every session key of the AMI (dossier access) starts with it
+LAST_SEEN_KEY = "ami_last_seen"
+
+
+def is_private(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.namespace == "ami" and match.url_name not in PUBLIC_VIEWS
+
+
+def _holds_dossier_access(session) -> bool:
+    return any(key.startswith(SESSION_PREFIX) and key != LAST_SEEN_KEY for key in session.keys())
+
+
+class PrivateDossierMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_private(request):
+            patch_cache_control(response, no_store=True, private=True)
+            response.headers.pop("Expires", None)
+            session = getattr(request, "session", None)
+            if session is not None and _holds_dossier_access(session):
+                session[LAST_SEEN_KEY] = int(time.time())  # sliding: each dossier page counts
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Before a private view runs: forget the dossiers of a browser idle for too long."""
+        if not is_private(request):
+            return None
+        session = request.session
+        last_seen = session.get(LAST_SEEN_KEY)
+        idle = settings.AMI_SESSION_IDLE_SECONDS
+        if isinstance(last_seen, int) and time.time() - last_seen > idle:
+            for key in [k for k in session.keys() if k.startswith(SESSION_PREFIX)]:
+                del session[key]
+        return None
