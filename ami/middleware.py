@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 PUBLIC_VIEWS = {"home"}  # the call for expressions of interest: public content
 SESSION_PREFIX = "ami_"  # every session key of the AMI (dossier access) starts with it
 LAST_SEEN_KEY = "ami_last_seen"
+LAST_SEEN_RESOLUTION = 60  # seconds: the session is written at most once a minute for the idle clock
 
 
 def is_private(request) -> bool:
@@ -34,7 +35,10 @@ class PrivateDossierMiddleware:
             response.headers.pop("Expires", None)
             session = getattr(request, "session", None)
             if session is not None and _holds_dossier_access(session):
-                session[LAST_SEEN_KEY] = int(time.time())  # sliding: each dossier page counts
+                now = int(time.time())  # sliding: each dossier page counts
+                last_seen = session.get(LAST_SEEN_KEY)
+                if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_RESOLUTION:
+                    session[LAST_SEEN_KEY] = now
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

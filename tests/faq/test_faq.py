@@ -9,7 +9,7 @@ from faq.models import FaqPage
 
 
 def json_ld(html):
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
     assert len(blocks) == 1
     return json.loads(blocks[0])
 
