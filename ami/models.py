@@ -7,6 +7,7 @@ incomplete, so answers are nullable; completeness is checked at submission
 """
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime, timedelta
 
@@ -31,6 +32,11 @@ from .constants import (
 def private_storage():
     """Files that must never be served from public media (signed documents, PDFs)."""
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def new_public_id() -> str:
+    """The opaque id naming a dossier in its URLs (never the database key): 16 URL-safe characters."""
+    return secrets.token_urlsafe(12)
 
 
 def _random_pdf_name(prefix: str) -> str:
@@ -165,6 +171,12 @@ class Dossier(models.Model):
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, related_name="+", verbose_name="Nom de la commune"
     )
+    # Names the dossier in its URLs; access still needs the dossier in the browser's session.
+    public_id = models.CharField("identifiant public", max_length=22, unique=True, default=new_public_id,
+                                 editable=False)
+    # Optimistic concurrency: {step slug: number of saves of that step}. A save sent from an
+    # older revision of a step is shown as a conflict instead of overwriting.
+    step_revisions = models.JSONField("révisions des étapes", default=dict, blank=True, editable=False)
     status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)

@@ -21,8 +21,10 @@ class Missing:
     message: str
 
 
-def load_dossier(pk: int) -> Dossier | None:
-    """A dossier with everything the step pages, completeness and summary read (fixed query count)."""
+def load_dossier(pk: int | None = None, *, public_id: str | None = None) -> Dossier | None:
+    """A dossier (by key or by public id) with everything the step pages, completeness and
+    summary read (fixed query count)."""
+    lookup = {"pk": pk} if public_id is None else {"public_id": public_id}
     return (
         Dossier.objects.select_related("campaign", "commune", "head_commune")
         .prefetch_related(
@@ -33,7 +35,7 @@ def load_dossier(pk: int) -> Dossier | None:
             Prefetch("commune_links", queryset=DossierCommune.objects.select_related("commune")),
             Prefetch("working_group_signups", queryset=WorkingGroupSignup.objects.select_related("group")),
         )
-        .filter(pk=pk)
+        .filter(**lookup)
         .first()
     )
 

@@ -14,8 +14,11 @@ from ami.services.tokens import issue_token
 
 logger = logging.getLogger("ami")
 
-# Session key holding the id of the dossier opened through a private link.
-SESSION_KEY = "ami_dossier_id"
+# Session key holding the ids of the dossiers opened in this browser through a private link
+# (several at once: a referent may handle the dossiers of several communes).
+SESSION_KEY = "ami_dossier_ids"
+# Bound on how many dossiers one browser session keeps open (the oldest is dropped first).
+MAX_SESSION_DOSSIERS = 50
 
 
 class DossierError(Exception):
@@ -210,14 +213,39 @@ def request_resume_links(
 # --- Access & writability ---------------------------------------------------------
 
 
-def grant_session_access(request, dossier: Dossier) -> None:
-    request.session.cycle_key()
-    request.session[SESSION_KEY] = dossier.pk
-
-
-def session_dossier_id(request) -> int | None:
+def session_dossier_ids(request) -> list[int]:
+    """The ids of the dossiers this browser may open, oldest first."""
     value = request.session.get(SESSION_KEY)
-    return value if isinstance(value, int) else None
+    if not isinstance(value, list):
+        return []
+    return [pk for pk in value if isinstance(pk, int) and not isinstance(pk, bool)]
+
+
+def grant_session_access(request, dossier: Dossier) -> None:
+    """Add `dossier` to the dossiers this browser may open (the others stay open)."""
+    ids = [pk for pk in session_dossier_ids(request) if pk != dossier.pk]
+    ids.append(dossier.pk)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = ids[-MAX_SESSION_DOSSIERS:]
+
+
+def revoke_session_access(request, dossier: Dossier) -> int:
+    """Remove `dossier` from this browser's session; returns how many dossiers stay open."""
+    ids = [pk for pk in session_dossier_ids(request) if pk != dossier.pk]
+    request.session[SESSION_KEY] = ids
+    return len(ids)
+
+
+def session_may_open(request, dossier: Dossier) -> bool:
+    return dossier.pk in session_dossier_ids(request)
+
+
+def session_dossiers(request) -> list[Dossier]:
+    """The dossiers open in this browser, by commune name."""
+    ids = session_dossier_ids(request)
+    if not ids:
+        return []
+    return list(Dossier.objects.select_related("commune", "campaign").filter(pk__in=ids).order_by("commune__name"))
 
 
 def is_read_only(dossier: Dossier, now=None) -> bool:

@@ -1,6 +1,7 @@
 """Views of the online AMI (public pages and the dossier)."""
 from .dossier import (  # noqa: F401
     confirmation,
+    dossier_list,
     draft_pdf,
     leave,
     overview,

@@ -5,10 +5,11 @@ from functools import wraps
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from ami.services.completeness import load_dossier
-from ami.services.dossiers import session_dossier_id
+from ami.services.dossiers import session_dossiers, session_may_open
 
 NOT_SAVED_MESSAGE = "Vos réponses n’ont pas été enregistrées : corrigez les erreurs signalées."
 
@@ -17,18 +18,36 @@ def is_fetch(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+NO_ACCESS_MESSAGE = (
+    "Accès refusé : ce dossier n’est pas ouvert dans ce navigateur. "
+    "Ouvrez le lien privé reçu par e-mail, ou demandez-en un nouveau."
+)
+
+
+def dossier_url(name: str, dossier, **kwargs) -> str:
+    """The URL of one of a dossier's pages ("ami:step", slug=…): they all name the dossier by its public id."""
+    return reverse(name, kwargs={"public_id": dossier.public_id, **kwargs})
+
+
+def no_access_response(request):
+    """403: this browser's session does not hold the dossier (or it does not exist: same answer)."""
+    if is_fetch(request):
+        return JsonResponse({"saved": False, "error": NO_ACCESS_MESSAGE, "message": NO_ACCESS_MESSAGE}, status=403)
+    return render(request, "ami/no_access.html", {"open_dossiers": session_dossiers(request)}, status=403)
+
+
 def dossier_required(view):
-    """Load the dossier opened through a private link in this session; 403 page otherwise."""
+    """Load the dossier named by the URL (`public_id`) if this browser's session holds it; 403 otherwise.
+
+    Every request, GET or POST, for a dossier the session does not hold is refused the same way
+    whether that dossier exists or not.
+    """
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        pk = session_dossier_id(request)
-        dossier = load_dossier(pk) if pk else None
-        if dossier is None:
-            if is_fetch(request):
-                return JsonResponse({"saved": False, "error": "Accès refusé : ouvrez le lien reçu par e-mail."},
-                                    status=403)
-            return render(request, "ami/no_access.html", status=403)
+    def wrapper(request, public_id, *args, **kwargs):
+        dossier = load_dossier(public_id=public_id)
+        if dossier is None or not session_may_open(request, dossier):
+            return no_access_response(request)
         request.dossier = dossier
         return view(request, dossier, *args, **kwargs)
 

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,7 +29,16 @@ from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
 from ami.services.uploads import signed_document_response
 
-from .common import NOT_SAVED_MESSAGE, dossier_required, error_items, errors_json, is_fetch, paris_time_label
+from .common import (
+    NOT_SAVED_MESSAGE,
+    dossier_required,
+    dossier_url,
+    error_items,
+    errors_json,
+    is_fetch,
+    no_access_response,
+    paris_time_label,
+)
 
 logger = logging.getLogger("ami")
 
@@ -120,15 +128,16 @@ def progress(dossier: Dossier, current_slug: str | None, missing=None):
             label = STATE_LABELS[state]
         items.append({
             "step": step, "state": state, "state_label": label, "current": step.slug == current_slug,
-            "url": reverse("ami:step", kwargs={"slug": step.slug}),
+            "url": dossier_url("ami:step", dossier, slug=step.slug),
         })
     return items
 
 
-def base_context(dossier: Dossier, step=None, missing=None):
+def base_context(request, dossier: Dossier, step=None, missing=None):
     missing = missing_answers(dossier) if missing is None else missing
     return {
         "dossier": dossier,
+        "open_dossiers_count": len(dossier_service.session_dossier_ids(request)),
         "campaign": dossier.campaign,
         "step": step,
         "steps": progress(dossier, step.slug if step else None, missing),
@@ -140,7 +149,7 @@ def base_context(dossier: Dossier, step=None, missing=None):
 
 
 def render_step(request, dossier, step, step_forms, *, status=200, errors=None, not_saved=False, refusal=""):
-    context = base_context(dossier, step)
+    context = base_context(request, dossier, step)
     context.update({
         "forms": step_forms,
         "form": step_forms.form,
@@ -162,7 +171,7 @@ def render_step(request, dossier, step, step_forms, *, status=200, errors=None, 
 
 @dossier_required
 def overview(request, dossier):
-    return render(request, "ami/overview.html", base_context(dossier))
+    return render(request, "ami/overview.html", base_context(request, dossier))
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,7 +184,7 @@ def step_view(request, dossier, slug):
     if request.method == "GET":
         return render_step(request, dossier, step, StepForms(step, dossier, read_only=bool(reason)))
     if step.slug == "recapitulatif":
-        return redirect("ami:step", slug=step.slug)
+        return redirect(dossier_url("ami:step", dossier, slug=step.slug))
     try:
         ensure_writable(dossier)
     except DossierError as exc:
@@ -200,7 +209,7 @@ def step_view(request, dossier, slug):
     except DossierError as exc:
         if isinstance(exc, LibraryError):
             messages.error(request, exc.message)
-            return redirect("ami:step", slug=step.slug)
+            return redirect(dossier_url("ami:step", dossier, slug=step.slug))
         return refuse_write(request, dossier, step, exc.message)
     except IntegrityError:
         # A network commune was taken by another dossier between validation and saving.
@@ -222,8 +231,8 @@ def step_view(request, dossier, slug):
         return JsonResponse(payload)
     messages.success(request, SAVED_MESSAGE)
     if "continue" in request.POST and next_step(step):
-        return redirect("ami:step", slug=next_step(step).slug)
-    url = reverse("ami:step", kwargs={"slug": step.slug})
+        return redirect(dossier_url("ami:step", dossier, slug=next_step(step).slug))
+    url = dossier_url("ami:step", dossier, slug=step.slug)
     return redirect(f"{url}#{focus}" if focus else url)
 
 
@@ -269,14 +278,14 @@ def submit(request, dossier):
                            refusal=exc.message)
     if result.created:
         logger.info("Dossier %s submitted from the site", dossier.pk)
-    return redirect("ami:confirmation")
+    return redirect(dossier_url("ami:confirmation", dossier))
 
 
 @dossier_required
 def confirmation(request, dossier):
     if not dossier.is_submitted:
-        return redirect("ami:step", slug="recapitulatif")
-    context = base_context(dossier)
+        return redirect(dossier_url("ami:step", dossier, slug="recapitulatif"))
+    context = base_context(request, dossier)
     return render(request, "ami/confirmation.html", context)
 
 
@@ -295,13 +304,33 @@ def reopen(request, dossier):
         "Votre candidature est rouverte : vous pouvez la modifier. Elle reste déposée dans sa version précédente "
         "tant que vous ne l’avez pas déposée à nouveau : pensez à la déposer avant la date limite.",
     )
-    return redirect("ami:step", slug="commune")
+    return redirect(dossier_url("ami:step", dossier, slug="commune"))
+
+
+def dossier_list(request):
+    """/candidater/dossier/: the dossiers open in this browser. One: straight to it; several: choose."""
+    dossiers = dossier_service.session_dossiers(request)
+    if not dossiers:
+        return no_access_response(request)
+    if len(dossiers) == 1:
+        return redirect(dossier_url("ami:dossier", dossiers[0]))
+    items = [{"dossier": d, "state": dossier_service.dossier_state_label(d), "url": dossier_url("ami:dossier", d)}
+             for d in dossiers]
+    return render(request, "ami/dossier_list.html", {"items": items})
 
 
 @require_POST
-def leave(request):
-    request.session.flush()
-    return redirect("ami:home")
+@dossier_required
+def leave(request, dossier):
+    """« Quitter le dossier »: this browser no longer opens this dossier (the others stay open)."""
+    remaining = dossier_service.revoke_session_access(request, dossier)
+    if not remaining:
+        request.session.flush()
+    else:
+        request.session.cycle_key()
+    messages.success(request, f"Le dossier de la commune de {dossier.commune.name} est fermé sur cet appareil. "
+                              "Pour le rouvrir, utilisez un lien privé reçu par e-mail.")
+    return redirect("ami:dossiers" if remaining else "ami:home")
 
 
 # --- Downloads -------------------------------------------------------------------------------
@@ -379,7 +408,7 @@ def build_summary(dossier: Dossier):
         if step.slug == "recapitulatif":
             continue
         step_forms = StepForms(step, dossier, read_only=True)
-        url = reverse("ami:step", kwargs={"slug": step.slug})
+        url = dossier_url("ami:step", dossier, slug=step.slug)
         blocks = []
         if step.slug == "bibliotheques":
             for index, (library, form) in enumerate(step_forms.library_sections(), start=1):

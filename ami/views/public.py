@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
@@ -20,7 +19,7 @@ from ami.services.dossiers import (
 from ami.services.tokens import CLOSED, UNKNOWN, check_token, link_lifetime, use_token
 from core.parsing import parse_ascii_int
 
-from .common import error_items
+from .common import dossier_url, error_items
 
 # Form posts per client address (core.net.client_ip, behind settings.TRUSTED_PROXY_COUNT
 # proxies): a flooding client gets « Trop de demandes » (429).
@@ -88,7 +87,7 @@ def start(request):
                 f"Votre dossier pour {commune.name} est créé. Un lien privé pour le reprendre plus tard a été envoyé "
                 f"à {result.dossier.agent_email}. Vos réponses sont enregistrées à chaque étape.",
             )
-            return redirect("ami:step", slug="commune")
+            return redirect(dossier_url("ami:step", result.dossier, slug="commune"))
     return render(request, "ami/start.html", {"campaign": campaign, "form": form, "errors": error_items([form])})
 
 
@@ -132,5 +131,5 @@ def access(request, token: str):
         return render(request, "ami/access_invalid.html", context, status=410)
     if request.method == "POST":
         grant_session_access(request, check.dossier)
-        return redirect(reverse("ami:dossier"))
+        return redirect(dossier_url("ami:dossier", check.dossier))
     return render(request, "ami/access.html", {"dossier": check.dossier, "campaign": check.dossier.campaign})

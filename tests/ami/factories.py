@@ -123,10 +123,22 @@ def complete_dossier(dossier: Dossier, *, with_document=True) -> Dossier:
 
 
 def open_dossier_in_session(client, dossier: Dossier) -> None:
-    """Give a test client the access a private link would give."""
+    """Give a test client the access a private link would give (added to the dossiers already open)."""
     session = client.session
-    session[SESSION_KEY] = dossier.pk
+    ids = [pk for pk in session.get(SESSION_KEY, []) if pk != dossier.pk]
+    session[SESSION_KEY] = ids + [dossier.pk]
     session.save()
+
+
+def dossier_path(name: str, dossier: Dossier, **kwargs) -> str:
+    """The URL of one of `dossier`'s pages, e.g. dossier_path("ami:submit", dossier)."""
+    from django.urls import reverse
+
+    return reverse(name, kwargs={"public_id": dossier.public_id, **kwargs})
+
+
+def step_url(dossier: Dossier, slug: str) -> str:
+    return dossier_path("ami:step", dossier, slug=slug)
 
 
 def step_post_data(dossier: Dossier, slug: str) -> dict:

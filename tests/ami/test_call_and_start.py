@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from ami.models import Dossier, DossierCommune, Library
 from ami.services import dossiers as dossier_service
 
-from .factories import commune, make_campaign, make_dossier
+from .factories import commune, make_campaign, make_dossier, step_url
 
 
 def start_post(client, commune_obj, email="agent@example.fr", network="false"):
@@ -71,8 +72,8 @@ def test_start_creates_dossier_and_emails_private_link(client, campaign, django_
     assert "Nom de la commune" in page and page.count("<option") >= 96
     with django_capture_on_commit_callbacks(execute=True):
         response = start_post(client, roubaix, email="claire@ville-roubaix.fr")
-    assert response.status_code == 302 and response["Location"] == "/candidater/dossier/etape/commune/"
     dossier = Dossier.objects.get(campaign=campaign, commune=roubaix)
+    assert response.status_code == 302 and response["Location"] == step_url(dossier, "commune")
     assert dossier.agent_email == "claire@ville-roubaix.fr" and dossier.is_network is False
     assert DossierCommune.objects.filter(dossier=dossier, commune=roubaix).exists()
     assert Library.objects.filter(dossier=dossier).count() == 1
@@ -82,13 +83,13 @@ def test_start_creates_dossier_and_emails_private_link(client, campaign, django_
     link = re.search(r"https?://\S+/candidater/acces/([\w-]+)/", message.body)
     assert link, message.body
     # The session already has access; the e-mailed link works in another browser too.
-    assert client.get("/candidater/dossier/etape/commune/").status_code == 200
+    assert client.get(step_url(dossier, "commune")).status_code == 200
     from django.test import Client
 
     other = Client()
-    assert other.get("/candidater/dossier/").status_code == 403
+    assert other.get(step_url(dossier, "commune")).status_code == 403
     assert other.post(f"/candidater/acces/{link.group(1)}/").status_code == 302
-    assert other.get("/candidater/dossier/").status_code == 200
+    assert other.get(step_url(dossier, "commune")).status_code == 200
 
 
 def test_start_validation_in_french(client, campaign):
@@ -109,7 +110,8 @@ def test_duplicate_start_same_commune_offers_resume(client, campaign, django_cap
     assert "Un dossier existe déjà pour Roubaix" in text
     assert "referent@ville.fr" not in text
     assert Dossier.objects.count() == 1
-    assert client.get("/candidater/dossier/").status_code == 403  # no access granted
+    assert client.get(reverse("ami:dossiers")).status_code == 403  # no access granted
+    assert client.get(step_url(existing, "commune")).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post("/candidater/commencer/lien/", {"commune": commune("Roubaix").pk})
     assert sent.status_code == 200 and "Demande enregistrée" in sent.content.decode()

@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 from ami.models import Dossier, Library
 from ami.services.steps import FORM_STEPS
 
-from .factories import complete_dossier, make_campaign, make_dossier, open_dossier_in_session, step_post_data
+from .factories import (
+    complete_dossier,
+    make_campaign,
+    make_dossier,
+    open_dossier_in_session,
+    step_post_data,
+    step_url,
+)
 
 HOSTILE = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300),
@@ -55,7 +62,7 @@ def test_fuzz_step(slug, fuzz_setup):
         data.update(changes)
         if data.get("library_action", "").startswith("remove"):
             data["library_action"] = ""  # removing is a legitimate, tested loss of data
-        response = client.post(f"/candidater/dossier/etape/{slug}/", data)
+        response = client.post(step_url(dossier, slug), data)
         assert response.status_code in (200, 302, 400, 403), response.status_code
         if response.status_code != 302:
             assert _snapshot(dossier.pk) == before  # an error saves nothing, loses nothing

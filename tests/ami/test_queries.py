@@ -4,7 +4,7 @@ import pytest
 from ami.models import Library
 from ami.services.steps import STEPS
 
-from .factories import complete_dossier, complete_library, step_post_data
+from .factories import complete_dossier, complete_library, dossier_path, step_post_data, step_url
 
 # Measured: 8 to 10 queries per step page once the site chrome (site, menus, settings) is cached;
 # the budget leaves a little room but fails on any per-library (N+1) query.
@@ -18,9 +18,9 @@ def test_step_page_query_budget(referent, dossier, slug, library_count, django_a
     complete_dossier(dossier)
     for index in range(1, library_count):
         complete_library(Library.objects.create(dossier=dossier, sort_order=index), name=f"Annexe {index}")
-    referent.get(f"/candidater/dossier/etape/{slug}/")  # warm the site chrome cache (menus, settings)
+    referent.get(step_url(dossier, slug))  # warm the site chrome cache (menus, settings)
     with django_assert_max_num_queries(BUDGET):
-        response = referent.get(f"/candidater/dossier/etape/{slug}/")
+        response = referent.get(step_url(dossier, slug))
     assert response.status_code == 200
 
 
@@ -30,7 +30,7 @@ def test_library_query_count_does_not_grow_with_libraries(referent, dossier):
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
-            referent.get("/candidater/dossier/etape/bibliotheques/")
+            referent.get(step_url(dossier, "bibliotheques"))
         return len(ctx.captured_queries)
 
     count()  # warm-up: the site chrome creates its settings row on first use
@@ -41,9 +41,9 @@ def test_library_query_count_does_not_grow_with_libraries(referent, dossier):
 
 
 def test_overview_and_save_budget(referent, complete, django_assert_max_num_queries):
-    referent.get("/candidater/dossier/")
+    referent.get(dossier_path("ami:dossier", complete))
     with django_assert_max_num_queries(BUDGET):
-        assert referent.get("/candidater/dossier/").status_code == 200
+        assert referent.get(dossier_path("ami:dossier", complete)).status_code == 200
     data = step_post_data(complete, "projet")
     with django_assert_max_num_queries(SAVE_BUDGET):
-        assert referent.post("/candidater/dossier/etape/projet/", data).status_code == 302
+        assert referent.post(step_url(complete, "projet"), data).status_code == 302

@@ -5,19 +5,19 @@ import pytest
 
 from ami.models import Dossier, DossierCommune, Library, WorkingGroup
 
-from .factories import commune, make_dossier, step_post_data
+from .factories import commune, make_dossier, step_post_data, step_url
 
 NOT_SAVED = "Vos réponses n’ont pas été enregistrées : corrigez les erreurs signalées."
 
 
-def url(slug):
-    return f"/candidater/dossier/etape/{slug}/"
+def url(dossier, slug):
+    return step_url(dossier, slug)
 
 
 def post_step(client, dossier, slug, **changes):
     data = step_post_data(dossier, slug)
     data.update(changes)
-    return client.post(url(slug), data)
+    return client.post(url(dossier, slug), data)
 
 
 def test_step1_saves_and_reloads(referent, dossier):
@@ -29,8 +29,8 @@ def test_step1_saves_and_reloads(referent, dossier):
         agent_phone="0320212223", validation_mode="deliberation", deliberation_date="15/03/2027",
         deliberation_number="DEL-2027-12",
     )
-    assert response.status_code == 302 and response["Location"] == url("commune")
-    page = referent.get(url("commune")).content.decode()
+    assert response.status_code == 302 and response["Location"] == url(dossier, "commune")
+    page = referent.get(url(dossier, "commune")).content.decode()
     assert "Vos réponses ont été enregistrées." in page
     assert 'value="Durand"' in page and 'value="03 20 21 22 23"' in page and 'value="2027-03-15"' in page
     dossier.refresh_from_db()
@@ -44,7 +44,7 @@ def test_step1_saves_and_reloads(referent, dossier):
 
 def test_save_and_continue_goes_to_next_step(referent, dossier):
     response = post_step(referent, dossier, "commune", elected_last_name="Durand", **{"continue": "1"})
-    assert response["Location"] == url("bibliotheques")
+    assert response["Location"] == url(dossier, "bibliotheques")
 
 
 def test_network_communes_head_and_clearing(referent, dossier):
@@ -54,7 +54,7 @@ def test_network_communes_head_and_clearing(referent, dossier):
     dossier.refresh_from_db()
     assert set(dossier.communes.values_list("name", flat=True)) == {"Roubaix", "Wattrelos", "Croix"}
     assert dossier.head_commune == wattrelos and dossier.has_head_commune is True
-    page = referent.get(url("commune")).content.decode()
+    page = referent.get(url(dossier, "commune")).content.decode()
     assert "aucune tête de réseau désignée officiellement" in page
     post_step(referent, dossier, "commune", head_choice="none")
     dossier.refresh_from_db()
@@ -133,7 +133,7 @@ def test_library_values_parse_french_formats(referent, dossier):
     assert library.sigb_since == 2015 and library.phone == "03 20 66 45 00"
     assert library.portal_url == "https://www.mediatheque.fr" and library.public_wifi is True
     assert library.training_coding is True
-    page = referent.get(url("bibliotheques")).content.decode()
+    page = referent.get(url(dossier, "bibliotheques")).content.decode()
     assert 'value="1234,5"' in page and 'value="12000"' in page
 
 
@@ -156,12 +156,12 @@ def test_library_conditional_answers(referent, dossier):
         p + "has_digital_advisors": "true", p + "offers_online_resources": "true", p + "instagram": "true",
         p + "management_mode": "other", p + "network": "intercommunal",
     })
-    recap = referent.get(url("recapitulatif")).content.decode()
+    recap = referent.get(url(dossier, "recapitulatif")).content.decode()
     for label in ("Si oui, combien ?", "Si oui, quelles sont les ressources auxquelles vous êtes abonnés ?",
                   "Compte Instagram", "Autre mode de gestion : préciser", "Nom du réseau", "Communes associées"):
         assert f"Bibliothèque 1 : {label}" in recap.replace("&#x27;", "'")
     assert "Réponse nécessaire puisque vous avez répondu « OUI » à « Disposez-vous des conseillers numériques ? »" in recap
-    assert f'href="{url("bibliotheques")}#id_{p}digital_advisors"' in recap
+    assert f'href="{url(dossier, "bibliotheques")}#id_{p}digital_advisors"' in recap
 
 
 def test_step3_and_step4_save(referent, dossier):
@@ -173,7 +173,7 @@ def test_step3_and_step4_save(referent, dossier):
     dossier.refresh_from_db()
     assert dossier.project_statement == "Notre projet communal."
     assert dossier.engagement_sigb == "n+1" and dossier.engagement_mediation_design is False
-    page = referent.get(url("engagements")).content.decode()
+    page = referent.get(url(dossier, "engagements")).content.decode()
     assert "Envisagé en 2028" in page and "Envisagé en 2029" in page
     # Mediation programme has no « Envisagé en N+1 ».
     bad = post_step(referent, dossier, "engagements", engagement_mediation_programme="n+1")
@@ -190,13 +190,13 @@ def test_objectives_rules(referent, dossier):
     dossier.refresh_from_db()
     assert dossier.objective_public_service == "+++" and dossier.training_commitment is True
     assert dossier.working_group_signups.get().agent_names == "Bruno Petit"
-    page = referent.get(url("objectifs")).content.decode()
+    page = referent.get(url(dossier, "objectifs")).content.decode()
     assert "2 objectifs cochés sur 3" in page
-    recap = referent.get(url("recapitulatif")).content.decode()
+    recap = referent.get(url(dossier, "recapitulatif")).content.decode()
     assert "Cochez exactement trois objectifs : un « +++ », un « ++ » et un « + » (2 coché(s) sur 3)." in recap
     assert "Vous avez coché « Autre objectif, précisez » : précisez cet objectif." in recap
     post_step(referent, dossier, "objectifs", objective_networking="+", objective_other_text="Inclusion")
-    recap = referent.get(url("recapitulatif")).content.decode()
+    recap = referent.get(url(dossier, "recapitulatif")).content.decode()
     assert "Cochez exactement trois objectifs" not in recap and "précisez cet objectif" not in recap
     # Unticking the group removes the signup.
     post_step(referent, dossier, "objectifs", **{f"group_{group.pk}": ""})
@@ -215,30 +215,30 @@ def test_step6_saves_place_and_date(referent, dossier):
 def test_autosave_json(referent, dossier):
     data = step_post_data(dossier, "projet")
     data["project_statement"] = "Brouillon automatique"
-    response = referent.post(url("projet"), data, HTTP_X_REQUESTED_WITH="fetch")
+    response = referent.post(url(dossier, "projet"), data, HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 200
     assert response.json()["saved"] is True and " h " in response.json()["at"]
     assert Dossier.objects.get(pk=dossier.pk).project_statement == "Brouillon automatique"
     library = dossier.libraries.get()
     data = step_post_data(dossier, "bibliotheques")
     data[f"bib{library.pk}-books"] = "beaucoup"
-    response = referent.post(url("bibliotheques"), data, HTTP_X_REQUESTED_WITH="fetch")
+    response = referent.post(url(dossier, "bibliotheques"), data, HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 422
     assert response.json()["errors"] == {f"id_bib{library.pk}-books": ["Saisissez un nombre entier positif ou nul."]}
 
 
 def test_progress_list_states(referent, dossier):
-    page = referent.get(url("projet")).content.decode()
+    page = referent.get(url(dossier, "projet")).content.decode()
     assert 'aria-current="step"' in page
     assert "(non commencé)" in page and "(incomplet)" in page
     post_step(referent, dossier, "projet", project_statement="Texte")
-    page = referent.get(url("projet")).content.decode()
+    page = referent.get(url(dossier, "projet")).content.decode()
     assert "Projet communal\n        <span class=\"progress__state\">(complet)</span>" in page
 
 
 def test_steps_need_the_private_link(client, dossier):
-    assert client.get(url("commune")).status_code == 403
-    response = client.post(url("projet"), {"project_statement": "pirate"})
+    assert client.get(url(dossier, "commune")).status_code == 403
+    response = client.post(url(dossier, "projet"), {"project_statement": "pirate"})
     assert response.status_code == 403
     assert Dossier.objects.get(pk=dossier.pk).project_statement == ""
 
@@ -247,24 +247,24 @@ def test_libraries_add_move_remove(referent, dossier):
     first = dossier.libraries.get()
     data = step_post_data(dossier, "bibliotheques")
     data[f"bib{first.pk}-name"] = "Première"
-    response = referent.post(url("bibliotheques"), dict(data, library_action="add"))
+    response = referent.post(url(dossier, "bibliotheques"), dict(data, library_action="add"))
     assert response.status_code == 302
     assert dossier.libraries.count() == 2
     second = dossier.libraries.order_by("sort_order").last()
-    assert response["Location"] == f"{url('bibliotheques')}#bib{second.pk}"
+    assert response["Location"] == f"{url(dossier, 'bibliotheques')}#bib{second.pk}"
     assert Library.objects.get(pk=first.pk).name == "Première"  # typed answers saved with the action
     data = step_post_data(dossier, "bibliotheques")
     data[f"bib{second.pk}-name"] = "Seconde"
-    referent.post(url("bibliotheques"), dict(data, library_action=f"up-{second.pk}"))
+    referent.post(url(dossier, "bibliotheques"), dict(data, library_action=f"up-{second.pk}"))
     assert list(dossier.libraries.order_by("sort_order").values_list("name", flat=True)) == ["Seconde", "Première"]
-    page = referent.get(url("bibliotheques")).content.decode()
+    page = referent.get(url(dossier, "bibliotheques")).content.decode()
     assert page.index("Bibliothèque 1 : Seconde") < page.index("Bibliothèque 2 : Première")
-    referent.post(url("bibliotheques"), dict(step_post_data(dossier, "bibliotheques"), library_action=f"down-{second.pk}"))
+    referent.post(url(dossier, "bibliotheques"), dict(step_post_data(dossier, "bibliotheques"), library_action=f"down-{second.pk}"))
     assert list(dossier.libraries.order_by("sort_order").values_list("name", flat=True)) == ["Première", "Seconde"]
-    referent.post(url("bibliotheques"), dict(step_post_data(dossier, "bibliotheques"), library_action=f"remove-{first.pk}"))
+    referent.post(url(dossier, "bibliotheques"), dict(step_post_data(dossier, "bibliotheques"), library_action=f"remove-{first.pk}"))
     assert list(dossier.libraries.values_list("name", flat=True)) == ["Seconde"]
     # At least one library.
-    response = referent.post(url("bibliotheques"), dict(step_post_data(dossier, "bibliotheques"),
+    response = referent.post(url(dossier, "bibliotheques"), dict(step_post_data(dossier, "bibliotheques"),
                                                           library_action=f"remove-{second.pk}"), follow=True)
     assert "Le dossier doit comporter au moins une bibliothèque" in response.content.decode()
     assert dossier.libraries.count() == 1
@@ -272,7 +272,7 @@ def test_libraries_add_move_remove(referent, dossier):
 
 def test_library_action_with_fetch_returns_fragment(referent, dossier):
     data = dict(step_post_data(dossier, "bibliotheques"), library_action="add")
-    response = referent.post(url("bibliotheques"), data, HTTP_X_REQUESTED_WITH="fetch")
+    response = referent.post(url(dossier, "bibliotheques"), data, HTTP_X_REQUESTED_WITH="fetch")
     payload = response.json()
     assert payload["saved"] is True and payload["focus"].startswith("bib")
     assert payload["html"].count('class="library"') == 2
@@ -284,5 +284,5 @@ def test_library_of_another_dossier_cannot_be_touched(referent, dossier):
     data = step_post_data(dossier, "bibliotheques")
     data["library_ids"] = data["library_ids"] + [str(other_library.pk)]
     data[f"bib{other_library.pk}-name"] = "piraté"
-    referent.post(url("bibliotheques"), dict(data, library_action=f"remove-{other_library.pk}"))
+    referent.post(url(dossier, "bibliotheques"), dict(data, library_action=f"remove-{other_library.pk}"))
     assert Library.objects.get(pk=other_library.pk).name == ""

@@ -14,27 +14,27 @@ from ami.services.submission import submit_dossier
 from .factories import (
     commune,
     complete_dossier,
+    dossier_path,
     make_campaign,
     make_dossier,
     open_dossier_in_session,
     step_post_data,
+    step_url,
 )
 
-RECAP = "/candidater/dossier/etape/recapitulatif/"
 
-
-def submit(client, callbacks):
+def submit(client, callbacks, dossier):
     with callbacks(execute=True):
-        return client.post("/candidater/dossier/deposer/")
+        return client.post(dossier_path("ami:submit", dossier))
 
 
 def test_incomplete_dossier_lists_missing_answers_with_links(referent, dossier, django_capture_on_commit_callbacks):
-    page = referent.get(RECAP).content.decode()
+    page = referent.get(step_url(dossier, "recapitulatif")).content.decode()
     assert "Réponses manquantes" in page
-    assert 'href="/candidater/dossier/etape/commune/#id_elected_last_name"' in page
-    assert 'href="/candidater/dossier/etape/validation/#id_signed_document"' in page
+    assert f'href="{step_url(dossier, "commune")}#id_elected_last_name"' in page
+    assert f'href="{step_url(dossier, "validation")}#id_signed_document"' in page
     assert "Déposez le document signé (PDF)." in page
-    response = submit(referent, django_capture_on_commit_callbacks)
+    response = submit(referent, django_capture_on_commit_callbacks, dossier)
     assert response.status_code == 400
     assert "Le dossier est incomplet" in response.content.decode()
     dossier.refresh_from_db()
@@ -43,23 +43,23 @@ def test_incomplete_dossier_lists_missing_answers_with_links(referent, dossier, 
 
 def test_deliberation_needs_date_and_number(referent, complete):
     Dossier.objects.filter(pk=complete.pk).update(validation_mode="deliberation")
-    page = referent.get(RECAP).content.decode()
+    page = referent.get(step_url(complete, "recapitulatif")).content.decode()
     assert "Indiquez la date et le numéro de la délibération." in page
 
 
 def test_network_dossier_needs_communes_and_head(referent, complete):
     Dossier.objects.filter(pk=complete.pk).update(is_network=True)
-    page = referent.get(RECAP).content.decode()
+    page = referent.get(step_url(complete, "recapitulatif")).content.decode()
     assert "Un dossier de réseau couvre au moins deux communes" in page
     assert "Indiquez la commune tête de réseau" in page
 
 
 def test_submit_complete_dossier(referent, complete, django_capture_on_commit_callbacks):
-    page = referent.get(RECAP).content.decode()
+    page = referent.get(step_url(complete, "recapitulatif")).content.decode()
     assert "Réponses manquantes" not in page and "Déposer ma candidature" in page
     assert "Médiathèque La Grand-Plage" in page  # summary of the answers
-    response = submit(referent, django_capture_on_commit_callbacks)
-    assert response.status_code == 302 and response["Location"] == "/candidater/dossier/confirmation/"
+    response = submit(referent, django_capture_on_commit_callbacks, complete)
+    assert response.status_code == 302 and response["Location"] == dossier_path("ami:confirmation", complete)
     complete.refresh_from_db()
     assert complete.status == "submitted" and complete.version == 1
     assert complete.receipt_number == f"BNM-{complete.campaign.opens_at.year}-0001"
@@ -67,35 +67,35 @@ def test_submit_complete_dossier(referent, complete, django_capture_on_commit_ca
     assert version.number == 1
     assert version.data["libraries"][0]["name"] == "Médiathèque La Grand-Plage"
     assert version.data["working_groups"] and version.data["commune"]["name"] == "Roubaix"
-    confirmation = referent.get("/candidater/dossier/confirmation/").content.decode()
+    confirmation = referent.get(dossier_path("ami:confirmation", complete)).content.decode()
     assert "Votre candidature a été déposée" in confirmation
-    assert complete.receipt_number in confirmation and "/candidater/dossier/recepisse.pdf" in confirmation
+    assert complete.receipt_number in confirmation and dossier_path("ami:receipt_pdf", complete) in confirmation
     recipients = sorted(tuple(m.to) for m in mail.outbox)
     assert ("agent@example.fr", "elue@example.fr") in recipients or len(mail.outbox) >= 2
     assert any(complete.receipt_number in m.subject for m in mail.outbox)
     # Steps are read-only while submitted.
-    step = referent.get("/candidater/dossier/etape/projet/").content.decode()
+    step = referent.get(step_url(complete, "projet")).content.decode()
     assert "Votre candidature est déposée" in step and "disabled" in step
     data = step_post_data(complete, "projet")
     data["project_statement"] = "changement"
-    refused = referent.post("/candidater/dossier/etape/projet/", data)
+    refused = referent.post(step_url(complete, "projet"), data)
     assert refused.status_code == 403 and "Modifier ma candidature" in refused.content.decode()
     assert Dossier.objects.get(pk=complete.pk).project_statement != "changement"
 
 
 def test_receipt_pdf_download(referent, complete, django_capture_on_commit_callbacks):
-    assert referent.get("/candidater/dossier/recepisse.pdf").status_code == 404
-    submit(referent, django_capture_on_commit_callbacks)
-    response = referent.get("/candidater/dossier/recepisse.pdf")
+    assert referent.get(dossier_path("ami:receipt_pdf", complete)).status_code == 404
+    submit(referent, django_capture_on_commit_callbacks, complete)
+    response = referent.get(dossier_path("ami:receipt_pdf", complete))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
 
 
 def test_double_submission_gives_one_version_and_one_set_of_emails(referent, complete,
                                                                    django_capture_on_commit_callbacks):
-    submit(referent, django_capture_on_commit_callbacks)
+    submit(referent, django_capture_on_commit_callbacks, complete)
     first_mails = len(mail.outbox)
-    second = submit(referent, django_capture_on_commit_callbacks)
+    second = submit(referent, django_capture_on_commit_callbacks, complete)
     assert second.status_code == 302
     assert DossierVersion.objects.filter(dossier=complete).count() == 1
     assert len(mail.outbox) == first_mails and first_mails >= 1
@@ -103,17 +103,17 @@ def test_double_submission_gives_one_version_and_one_set_of_emails(referent, com
 
 
 def test_reopen_and_resubmit_keeps_receipt(referent, complete, django_capture_on_commit_callbacks):
-    submit(referent, django_capture_on_commit_callbacks)
+    submit(referent, django_capture_on_commit_callbacks, complete)
     receipt = Dossier.objects.get(pk=complete.pk).receipt_number
     mails_v1 = len(mail.outbox)
-    response = referent.post("/candidater/dossier/modifier/")
+    response = referent.post(dossier_path("ami:reopen", complete))
     assert response.status_code == 302
-    page = referent.get("/candidater/dossier/etape/projet/").content.decode()
+    page = referent.get(step_url(complete, "projet")).content.decode()
     assert "déposée, en cours de modification : pensez à déposer à nouveau" in page
     data = step_post_data(complete, "projet")
     data["project_statement"] = "Version 2 du projet"
-    assert referent.post("/candidater/dossier/etape/projet/", data).status_code == 302
-    submit(referent, django_capture_on_commit_callbacks)
+    assert referent.post(step_url(complete, "projet"), data).status_code == 302
+    submit(referent, django_capture_on_commit_callbacks, complete)
     complete.refresh_from_db()
     assert complete.receipt_number == receipt and complete.version == 2 and complete.status == "submitted"
     versions = list(DossierVersion.objects.filter(dossier=complete).order_by("number"))
@@ -138,7 +138,7 @@ def test_deadline_minus_one_second_accepted(db, django_capture_on_commit_callbac
     client = Client()
     with time_machine.travel(campaign.closes_at - timedelta(seconds=1), tick=False):
         open_dossier_in_session(client, dossier)  # sessions last two weeks: open it "now"
-        response = submit(client, django_capture_on_commit_callbacks)
+        response = submit(client, django_capture_on_commit_callbacks, dossier)
     assert response.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).status == "submitted"
 
@@ -149,14 +149,14 @@ def test_deadline_plus_one_second_refused(db, django_capture_on_commit_callbacks
     client = Client()
     with time_machine.travel(campaign.closes_at + timedelta(seconds=1), tick=False):
         open_dossier_in_session(client, dossier)
-        response = submit(client, django_capture_on_commit_callbacks)
+        response = submit(client, django_capture_on_commit_callbacks, dossier)
         text = response.content.decode()
     assert response.status_code == 403
     assert "La date limite de dépôt est passée" in text
     assert Dossier.objects.get(pk=dossier.pk).status == "draft"
     assert not OutboxEmail.objects.filter(key__startswith="submission").exists()
     with time_machine.travel(campaign.closes_at, tick=False):  # exactly at closing: refused
-        assert submit(client, django_capture_on_commit_callbacks).status_code == 403
+        assert submit(client, django_capture_on_commit_callbacks, dossier).status_code == 403
 
 
 def test_every_write_refused_after_close_even_from_an_old_page(db, django_capture_on_commit_callbacks):
@@ -169,18 +169,18 @@ def test_every_write_refused_after_close_even_from_an_old_page(db, django_captur
     with time_machine.travel(campaign.closes_at + timedelta(seconds=1), tick=False):
         open_dossier_in_session(client, dossier)
         data["project_statement"] = "Après la clôture"
-        response = client.post("/candidater/dossier/etape/projet/", data)
+        response = client.post(step_url(dossier, "projet"), data)
         assert response.status_code == 403
         assert "La date limite de dépôt est passée" in response.content.decode()
-        assert client.post("/candidater/dossier/etape/bibliotheques/",
+        assert client.post(step_url(dossier, "bibliotheques"),
                            dict(library_data, library_action="add")).status_code == 403
-        assert client.post("/candidater/dossier/etape/projet/", data,
+        assert client.post(step_url(dossier, "projet"), data,
                            HTTP_X_REQUESTED_WITH="fetch").status_code == 403
-        assert client.post("/candidater/dossier/modifier/").status_code == 403
-        page = client.get("/candidater/dossier/etape/projet/").content.decode()
+        assert client.post(dossier_path("ami:reopen", dossier)).status_code == 403
+        page = client.get(step_url(dossier, "projet")).content.decode()
         assert "le dossier est en lecture seule" in page and "Enregistrer et continuer" not in page
         # The read-only network list shows the communes of the dossier, not all 95.
-        page = client.get("/candidater/dossier/etape/commune/").content.decode()
+        page = client.get(step_url(dossier, "commune")).content.decode()
         assert '<ul class="field__answers"><li>Roubaix</li></ul>' in page
     dossier.refresh_from_db()
     assert dossier.project_statement == "Avant la clôture" and dossier.libraries.count() == 1
@@ -209,7 +209,7 @@ def test_ten_parallel_submissions_give_one(django_capture_on_commit_callbacks):
             client = Client()
             open_dossier_in_session(client, dossier)
             barrier.wait()
-            results.append(client.post("/candidater/dossier/deposer/").status_code)
+            results.append(client.post(dossier_path("ami:submit", dossier)).status_code)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

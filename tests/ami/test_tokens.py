@@ -8,12 +8,13 @@ import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from ami.models import AccessToken
 from ami.services.tokens import issue_token, revoke_links
 
-from .factories import commune, make_campaign, make_dossier
+from .factories import commune, dossier_path, make_campaign, make_dossier
 
 LINK = re.compile(r"/candidater/acces/([^/\s]+)/")
 
@@ -54,11 +55,12 @@ def test_get_shows_button_and_grants_nothing(client, dossier):
         response = client.get(f"/candidater/acces/{raw}/")
         assert response.status_code == 200
         assert "Ouvrir mon dossier" in response.content.decode()
-    assert client.get("/candidater/dossier/").status_code == 403
+    assert client.get(reverse("ami:dossiers")).status_code == 403
+    assert client.get(dossier_path("ami:dossier", dossier)).status_code == 403
     assert AccessToken.objects.get(dossier=dossier).last_used_at is None
     response = client.post(f"/candidater/acces/{raw}/")
-    assert response.status_code == 302 and response["Location"] == "/candidater/dossier/"
-    page = client.get("/candidater/dossier/")
+    assert response.status_code == 302 and response["Location"] == dossier_path("ami:dossier", dossier)
+    page = client.get(dossier_path("ami:dossier", dossier))
     assert page.status_code == 200 and "Roubaix" in page.content.decode()
     assert AccessToken.objects.get(dossier=dossier).last_used_at is not None
 
@@ -68,8 +70,9 @@ def test_token_of_another_dossier_opens_only_that_one(campaign, dossier):
     raw_other = issue_token(other)
     client = Client()
     client.post(f"/candidater/acces/{raw_other}/")
-    text = client.get("/candidater/dossier/").content.decode()
+    text = client.get(reverse("ami:dossiers"), follow=True).content.decode()
     assert "Lille" in text and "Roubaix" not in text
+    assert client.get(dossier_path("ami:dossier", dossier)).status_code == 403
 
 
 def test_expired_token_refused(client, dossier):
@@ -80,7 +83,7 @@ def test_expired_token_refused(client, dossier):
             assert response.status_code == 410
             text = response.content.decode()
             assert "Ce lien a expiré" in text and "/candidater/reprendre/" in text
-        assert client.get("/candidater/dossier/").status_code == 403
+        assert client.get(reverse("ami:dossiers")).status_code == 403
 
 
 def test_tampered_and_unknown_tokens_refused(client, dossier):
@@ -91,7 +94,7 @@ def test_tampered_and_unknown_tokens_refused(client, dossier):
         response = client.post(f"/candidater/acces/{bad}/")
         assert response.status_code == 404
         assert "Ce lien n’est pas valide" in response.content.decode()
-    assert client.get("/candidater/dossier/").status_code == 403
+    assert client.get(reverse("ami:dossiers")).status_code == 403
 
 
 @pytest.fixture
@@ -117,7 +120,7 @@ def test_link_expires_after_its_lifetime_and_the_page_says_how_to_get_a_new_one(
             assert "Ce lien a expiré" in text
             assert f"n’est valable que {days} jours" in text
             assert 'href="/candidater/reprendre/">Recevoir un nouveau lien' in text
-        assert Client().get("/candidater/dossier/").status_code == 403
+        assert Client().get(reverse("ami:dossiers")).status_code == 403
 
 
 def test_link_never_outlives_the_campaign_deadline(dossier, settings):

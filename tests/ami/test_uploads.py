@@ -10,9 +10,8 @@ from django.test import Client
 
 from ami.models import Dossier
 
-from .factories import step_post_data, valid_pdf_bytes
+from .factories import dossier_path, step_post_data, step_url, valid_pdf_bytes
 
-URL = "/candidater/dossier/etape/validation/"
 TEN_MB = 10 * 1024 * 1024
 
 
@@ -20,7 +19,7 @@ def upload(client, dossier, name, content, content_type="application/pdf"):
     data = step_post_data(dossier, "validation")
     data["signed_place"] = "Roubaix"
     data["signed_document"] = SimpleUploadedFile(name, content, content_type=content_type)
-    return client.post(URL, data)
+    return client.post(step_url(dossier, "validation"), data)
 
 
 def padded_pdf(size: int) -> bytes:
@@ -58,7 +57,7 @@ def test_bad_uploads_refused_with_message(referent, dossier, name, content, mess
     data = step_post_data(dossier, "validation")
     data["signed_place"] = "Roubaix"
     data["signed_document"] = upload_file
-    response = referent.post(URL, data)
+    response = referent.post(step_url(dossier, "validation"), data)
     text = response.content.decode()
     assert response.status_code == 200
     assert message in text
@@ -100,7 +99,7 @@ def test_path_like_name_in_raw_multipart_never_escapes(referent, dossier):
         f'filename="../../etc/passwd.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode() + content + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
-    response = referent.generic("POST", URL, b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
+    response = referent.generic("POST", step_url(dossier, "validation"), b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code in (200, 302)
     dossier.refresh_from_db()
     if response.status_code == 200:
@@ -132,10 +131,10 @@ def test_valid_pdf_stored_privately_with_random_name(referent, dossier):
     assert not str(path).startswith(str(Path(settings.MEDIA_ROOT).resolve()))
     assert str(path).startswith(str(Path(settings.PRIVATE_MEDIA_ROOT).resolve()))
     assert dossier.signed_place == "Roubaix"
-    page = referent.get(URL).content.decode()
+    page = referent.get(step_url(dossier, "validation")).content.decode()
     assert "Document signé déposé" in page
 
-    download = referent.get("/candidater/dossier/document-signe/")
+    download = referent.get(dossier_path("ami:signed_document", dossier))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == content
     assert download["Content-Disposition"] == f'attachment; filename="document-signe-{dossier.commune.insee_code}.pdf"'
@@ -144,7 +143,7 @@ def test_valid_pdf_stored_privately_with_random_name(referent, dossier):
 def test_download_refused_to_others_and_allowed_to_staff(referent, dossier):
     upload(referent, dossier, "signe.pdf", valid_pdf_bytes())
     stranger = Client()
-    assert stranger.get("/candidater/dossier/document-signe/").status_code in (403, 404)
+    assert stranger.get(dossier_path("ami:signed_document", dossier)).status_code in (403, 404)
     admin_url = f"/admin/ami/dossiers/{dossier.pk}/document-signe/"
     assert stranger.get(admin_url).status_code == 302  # to the login page
     user = get_user_model().objects.create_user("lambda", password="x")
@@ -161,4 +160,4 @@ def test_download_refused_to_others_and_allowed_to_staff(referent, dossier):
 
 
 def test_no_document_yet_is_404(referent, dossier):
-    assert referent.get("/candidater/dossier/document-signe/").status_code == 404
+    assert referent.get(dossier_path("ami:signed_document", dossier)).status_code == 404

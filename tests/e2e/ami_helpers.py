@@ -51,6 +51,17 @@ def open_dossier_link(dossier) -> str:
     return f"/candidater/acces/{issue_token(dossier)}/"
 
 
+def dossier_path(dossier, name: str = "ami:dossier", **kwargs) -> str:
+    """The path of one of ``dossier``'s pages (they all name it by its public id)."""
+    from django.urls import reverse
+
+    return reverse(name, kwargs={"public_id": dossier.public_id, **kwargs})
+
+
+def step_path(dossier, slug: str) -> str:
+    return dossier_path(dossier, "ami:step", slug=slug)
+
+
 def open_dossier(page, dossier) -> None:
     """Open ``dossier`` in ``page``'s browser context through a private link (GET, then the button)."""
     page.goto(open_dossier_link(dossier))

@@ -23,6 +23,7 @@ from .ami_helpers import (
     access_path_from_email,
     axe,
     compare,
+    dossier_path,
     engagement_answers,
     expect_error_state,
     expect_saved,
@@ -38,6 +39,7 @@ from .ami_helpers import (
     save,
     start_answers,
     step1_answers,
+    step_path,
     working_group_answers,
 )
 from .conftest import _new_context
@@ -187,29 +189,32 @@ def test_network_dossier_filled_resumed_from_the_email_and_submitted(
     axe(page, "summary: submission refused (incomplete)")
 
     # --- The tab is closed: no cookie, no session --------------------------------------------
+    from ami.models import Dossier
+
+    dossier = Dossier.objects.get(campaign=campaign)
     first_context.close()
     context = _new_context(browser, e2e_db, request)
     page = context.new_page()
-    page.goto("/candidater/dossier/")
+    page.goto(dossier_path(dossier, "ami:dossier"))
     expect(h1(page)).not_to_have_text("Dossier de candidature de Roubaix")
 
     # Days later: the private link of the e-mail. GET shows a button and opens nothing.
     page.goto(access_path)
     expect(h1(page)).to_have_text("Ouvrir le dossier de candidature")
     axe(page, "private link landing page")
-    assert context.request.get("/candidater/dossier/").status == 403, "a GET of the link must not open the dossier"
+    assert context.request.get(dossier_path(dossier, "ami:dossier")).status == 403, "a GET of the link must not open the dossier"
     page.get_by_role("button", name="Ouvrir mon dossier").click()
     expect(h1(page)).to_have_text(f"Dossier de candidature de {NETWORK_COMMUNES[0]}")
     axe(page, "overview")
 
     # Everything typed during the first visit is there.
-    page.goto("/candidater/dossier/etape/commune/")
+    page.goto(step_path(dossier, "commune"))
     for name, answer in answers["step1"].items():
         if answer.kind in ("text", "date"):
             shown = answer.expected if name == "agent_phone" else answer.typed
             expect(page.locator(f"#{answer.field_id}")).to_have_value(shown)
     expect(page.get_by_role("group", name="Communes du réseau").get_by_label("Wattrelos", exact=True)).to_be_checked()
-    page.goto("/candidater/dossier/etape/bibliotheques/")
+    page.goto(step_path(dossier, "bibliotheques"))
     sections = page.locator("section.library")
     expect(sections).to_have_count(2)
     for index, library in enumerate(answers["libraries"]):
@@ -221,11 +226,11 @@ def test_network_dossier_filled_resumed_from_the_email_and_submitted(
             elif answer.kind == "checkbox":
                 control = section.get_by_label(answer.label, exact=True)
                 (expect(control).to_be_checked if answer.expected else expect(control).not_to_be_checked)()
-    page.goto("/candidater/dossier/etape/projet/")
+    page.goto(step_path(dossier, "projet"))
     expect(page.locator("#id_project_statement")).to_have_value(PROJECT_STATEMENT)
 
     # Step 6: a text file named .pdf is refused; then « Fait à », « Le » and the signed PDF.
-    page.goto("/candidater/dossier/etape/validation/")
+    page.goto(step_path(dossier, "validation"))
     expect_step(page, 6, "Validation")
     axe(page, "step 6")
     page.get_by_label("Fait à", exact=True).fill("Roubaix")
@@ -289,8 +294,6 @@ def test_network_dossier_filled_resumed_from_the_email_and_submitted(
     assert receipt in subject(notice)
 
     # The database holds every answer, as typed, for the dossier and both libraries.
-    from ami.models import Dossier
-
     dossier = Dossier.objects.select_related("commune", "head_commune").get(campaign=campaign)
     assert dossier.is_submitted and dossier.receipt_number == receipt and dossier.version == 1
     problems = compare(dossier, answers["step1"], "dossier", skip={"network_communes", "head_choice"})

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from ami.models import Dossier, Library
 from tests.ami.factories import commune, make_dossier
 
-from .ami_helpers import expect_saved, expect_step, h1, only_campaign, open_dossier
+from .ami_helpers import expect_saved, expect_step, h1, only_campaign, open_dossier, step_path
 from .helpers import focus_by_tabbing, focused_outline_visible
 
 pytestmark = pytest.mark.e2e
@@ -95,7 +95,7 @@ def track_navigations(page) -> list[str]:
 
 
 def test_autosave_saves_a_changed_field_without_clicking(page, opened, request_guard):
-    page.goto("/candidater/dossier/etape/projet/")
+    page.goto(step_path(opened, "projet"))
     navigations = track_navigations(page)
     page.get_by_label(PROJECT_LABEL, exact=True).fill("Enregistré tout seul, sans cliquer.")
     status = page.locator("[data-autosave-status]")
@@ -108,7 +108,7 @@ def test_autosave_saves_a_changed_field_without_clicking(page, opened, request_g
     expect(page.get_by_label(PROJECT_LABEL, exact=True)).to_have_value("Enregistré tout seul, sans cliquer.")
 
     # A wrong value is not saved and the status says so (the saved value stays).
-    page.goto("/candidater/dossier/etape/bibliotheques/")
+    page.goto(step_path(opened, "bibliotheques"))
     page.get_by_label("Nombre de bénévoles", exact=True).fill("beaucoup")
     expect(page.locator("[data-autosave-status]")).to_contain_text("Non enregistré : 1 réponse à corriger",
                                                                      timeout=10_000)
@@ -121,10 +121,10 @@ def test_autosave_saves_a_changed_field_without_clicking(page, opened, request_g
 def test_an_autosave_in_flight_never_overwrites_a_later_save(page, opened):
     """The user types, an autosave leaves, the user types again and clicks « Enregistrer »
     before that autosave answers: the page waits for it, so the last words typed are kept."""
-    page.goto("/candidater/dossier/etape/projet/")
+    page.goto(step_path(opened, "projet"))
     held = []
     page.route(
-        "**/candidater/dossier/etape/projet/",
+        "**" + step_path(opened, "projet"),
         lambda route: held.append(route) if route.request.headers.get("x-requested-with") == "fetch"
         else route.continue_(),
     )
@@ -146,15 +146,15 @@ def test_an_autosave_in_flight_never_overwrites_a_later_save(page, opened):
     answer = slow.fetch()
     with page.expect_navigation(timeout=10_000):  # the save of the button, after the autosave
         slow.fulfill(response=answer)
-    page.unroute("**/candidater/dossier/etape/projet/")
-    page.goto("/candidater/dossier/etape/projet/")
+    page.unroute("**" + step_path(opened, "projet"))
+    page.goto(step_path(opened, "projet"))
     expect(page.get_by_label(PROJECT_LABEL, exact=True)).to_have_value("Version finale, enregistrée par le bouton.")
     opened.refresh_from_db()
     assert opened.project_statement == "Version finale, enregistrée par le bouton."
 
 
 def test_libraries_added_and_removed_without_reload(page, opened):
-    page.goto("/candidater/dossier/etape/bibliotheques/")
+    page.goto(step_path(opened, "bibliotheques"))
     navigations = track_navigations(page)
     page.get_by_label("Nom de l'établissement", exact=True).fill("Médiathèque Jean Lévy")
 
@@ -181,7 +181,7 @@ def test_libraries_added_and_removed_without_reload(page, opened):
 
 
 def test_live_count_of_the_ticked_objectives(page, opened):
-    page.goto("/candidater/dossier/etape/objectifs/")
+    page.goto(step_path(opened, "objectifs"))
     count = page.locator("[data-objectives-count]")
     expect(count).to_have_text("0 objectif coché sur 3")
     expect(count).to_have_attribute("aria-live", "polite")
@@ -205,14 +205,14 @@ def test_without_javascript_steps_save_and_libraries_are_added_by_submit_buttons
     dossier = make_dossier(campaign, commune("Tourcoing"))
     open_dossier(page, dossier)
 
-    page.goto("/candidater/dossier/etape/projet/")
+    page.goto(step_path(dossier, "projet"))
     page.get_by_label(PROJECT_LABEL, exact=True).fill("Sans JavaScript.")
     with page.expect_navigation():
         page.get_by_role("button", name="Enregistrer", exact=True).click()
     expect_saved(page)
     expect(page.get_by_label(PROJECT_LABEL, exact=True)).to_have_value("Sans JavaScript.")
 
-    page.goto("/candidater/dossier/etape/bibliotheques/")
+    page.goto(step_path(dossier, "bibliotheques"))
     page.get_by_label("Nom de l'établissement", exact=True).fill("Médiathèque André Malraux")
     with page.expect_navigation():
         page.get_by_role("button", name="Ajouter une bibliothèque").click()

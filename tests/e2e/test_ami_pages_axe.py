@@ -16,7 +16,17 @@ from ami.services.uploads import store_signed_document
 from tests.ami.factories import commune, make_dossier, valid_pdf_bytes
 from tests.integration_fixtures import make_complete_dossier
 
-from .ami_helpers import axe, expect_step, h1, only_campaign, open_dossier, open_dossier_link, save
+from .ami_helpers import (
+    axe,
+    dossier_path,
+    expect_step,
+    h1,
+    only_campaign,
+    open_dossier,
+    open_dossier_link,
+    save,
+    step_path,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -120,7 +130,7 @@ def test_private_link_pages(page):
     expect(h1(page)).to_have_text("Ce lien a expiré")
     axe(page, "private link (expired)")
 
-    response = page.goto("/candidater/dossier/")
+    response = page.goto(dossier_path(dossier, "ami:dossier"))
     assert response.status == 403
     axe(page, "dossier without access")
 
@@ -132,7 +142,7 @@ def test_overview_and_read_only_dossier_after_the_deadline(page):
     axe(page, "overview (draft)")
 
     # A page loaded before the deadline…
-    page.goto("/candidater/dossier/etape/projet/")
+    page.goto(step_path(dossier, "projet"))
     page.get_by_role("textbox").first.fill("Trop tard ?")
     set_campaign_times(campaign, dt.timedelta(days=-30), dt.timedelta(seconds=-1))
     # …cannot write after it: the server refuses, says why, and shows the dossier read-only.
@@ -144,12 +154,12 @@ def test_overview_and_read_only_dossier_after_the_deadline(page):
 
     for slug, number, title in (("commune", 1, "Commune et référents"), ("bibliotheques", 2, "Bibliothèque(s)"),
                                 ("recapitulatif", 7, "Récapitulatif et dépôt")):
-        page.goto(f"/candidater/dossier/etape/{slug}/")
+        page.goto(step_path(dossier, slug))
         expect_step(page, number, title)
         expect(page.locator(".banner--closed")).to_contain_text("La date limite de dépôt est passée")
         expect(page.get_by_role("button", name="Enregistrer")).to_have_count(0)
         axe(page, f"step {number} read-only after the deadline")
-    page.goto("/candidater/dossier/")
+    page.goto(dossier_path(dossier, "ami:dossier"))
     expect(page.locator(".banner--closed")).to_be_visible()
     axe(page, "overview after the deadline")
 
@@ -160,16 +170,16 @@ def test_confirmation_submitted_and_reopened_dossier(page):
     store_signed_document(dossier, valid_pdf_bytes())
     open_dossier(page, dossier)
 
-    page.goto("/candidater/dossier/etape/recapitulatif/")
+    page.goto(step_path(dossier, "recapitulatif"))
     with page.expect_navigation():
         page.get_by_role("button", name="Déposer ma candidature").click()
     expect(h1(page)).to_have_text("Votre candidature a été déposée")
     axe(page, "confirmation")
 
-    page.goto("/candidater/dossier/etape/bibliotheques/")
+    page.goto(step_path(dossier, "bibliotheques"))
     expect(page.locator(".banner--submitted")).to_contain_text("Votre candidature est déposée")
     axe(page, "step 2 of a submitted dossier (read-only)")
-    page.goto("/candidater/dossier/")
+    page.goto(dossier_path(dossier, "ami:dossier"))
     axe(page, "overview (submitted)")
 
     with page.expect_navigation():
