@@ -90,6 +90,26 @@ class StepForm(forms.ModelForm):
     def setup_fields(self):
         """Hook for subclasses (extra fields, choices depending on the campaign)."""
 
+    # Model fields a subclass sets on the instance outside its form fields (e.g. in _post_clean).
+    extra_update_fields: tuple[str, ...] = ()
+
+    def save(self, commit=True):
+        """Write only this step's columns: the instance was read before the row lock, so a full
+        save could put back stale values of another step saved meanwhile (another tab)."""
+        if not commit or self.instance.pk is None:
+            return super().save(commit)
+        if self.errors:
+            raise ValueError("The form could not be saved because the data didn't validate.")
+        names = [
+            field.name for field in self.instance._meta.concrete_fields
+            if not field.primary_key and (
+                field.name in self.fields or field.name in self.extra_update_fields or getattr(field, "auto_now", False)
+            )
+        ]
+        self.instance.save(update_fields=names)
+        self._save_m2m()
+        return self.instance
+
 
 def commune_choices():
     from ami.models import Commune

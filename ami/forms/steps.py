@@ -20,6 +20,8 @@ NO_HEAD_LABEL = "aucune tête de réseau désignée officiellement"
 class CommuneStepForm(StepForm):
     """Step 1: commune, network, elected and agent referents, validation mode."""
 
+    extra_update_fields = ("has_head_commune", "head_commune")
+
     network_communes = forms.MultipleChoiceField(
         label="Communes du réseau",
         required=False,

@@ -264,15 +264,45 @@ def lock_dossier(dossier_id: int) -> Dossier:
     return Dossier.objects.select_for_update().select_related("campaign", "commune").get(pk=dossier_id)
 
 
+def reopen_locked(dossier: Dossier, now=None) -> None:
+    """Back to draft (receipt number kept); `dossier` must be locked by the caller's transaction."""
+    ensure_writable(dossier, now, allow_submitted=True)
+    if dossier.is_submitted:
+        dossier.status = Dossier.Status.DRAFT
+        dossier.save(update_fields=["status", "updated_at"])
+
+
 def reopen_dossier(dossier_id: int, now=None) -> Dossier:
     """« Modifier ma candidature »: a submitted dossier goes back to draft (receipt number kept)."""
     with transaction.atomic():
         dossier = lock_dossier(dossier_id)
-        ensure_writable(dossier, now, allow_submitted=True)
-        if dossier.is_submitted:
-            dossier.status = Dossier.Status.DRAFT
-            dossier.save(update_fields=["status", "updated_at"])
+        reopen_locked(dossier, now)
     return dossier
+
+
+# --- Optimistic revisions of the steps ----------------------------------------------------
+
+
+class StaleRevision(DossierError):
+    message = (
+        "Ces réponses ont été modifiées entre-temps, dans un autre onglet ou par une autre personne : "
+        "rien n’a été enregistré."
+    )
+
+
+def step_revision(dossier: Dossier, slug: str) -> int:
+    """How many times step `slug` of `dossier` has been saved (the revision a page is built from)."""
+    value = (dossier.step_revisions or {}).get(slug, 0) if isinstance(dossier.step_revisions, dict) else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def bump_step_revision(locked: Dossier, slug: str) -> int:
+    """Record one more save of step `slug` (caller holds the row lock); returns the new revision."""
+    revisions = dict(locked.step_revisions) if isinstance(locked.step_revisions, dict) else {}
+    revisions[slug] = step_revision(locked, slug) + 1
+    Dossier.objects.filter(pk=locked.pk).update(step_revisions=revisions, updated_at=timezone.now())
+    locked.step_revisions = revisions
+    return revisions[slug]
 
 
 def dossier_state_label(dossier: Dossier) -> str:
@@ -319,7 +349,3 @@ def move_library(dossier: Dossier, library_id: int, delta: int) -> None:
         return
     libraries[index], libraries[new_index] = libraries[new_index], libraries[index]
     _renumber(libraries)
-
-
-def touch(dossier: Dossier) -> None:
-    Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now())

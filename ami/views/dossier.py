@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, JsonResponse
@@ -43,6 +44,10 @@ from .common import (
 logger = logging.getLogger("ami")
 
 SAVED_MESSAGE = "Vos réponses ont été enregistrées."
+REOPENED_MESSAGE = (
+    "Votre candidature est rouverte : vous pouvez la modifier. Elle reste déposée dans sa version précédente "
+    "tant que vous ne l’avez pas déposée à nouveau : pensez à la déposer avant la date limite."
+)
 
 
 # --- Building the forms of a step ----------------------------------------------------
@@ -64,7 +69,7 @@ class StepForms:
             choices = commune_choices()
             submitted = set()
             if data is not None:
-                submitted = {int(v) for v in data.getlist("library_ids") if str(v).isdigit()}
+                submitted = {_parse_ascii_int(v, max_digits=18) for v in data.getlist("library_ids")} - {None}
             self.libraries = list(dossier.libraries.all())
             self.forms = [
                 LibraryForm(
@@ -100,8 +105,41 @@ class StepForms:
     def form(self):
         return self.forms[0] if self.forms else None
 
+    def differences(self) -> list[dict]:
+        """Each typed answer that differs from the one saved now (read afresh: validating the
+        typed forms wrote their values into their instances): label, value saved, value typed."""
+        current = StepForms(self.step, load_dossier(self.dossier.pk))
+        saved_forms = {form.prefix: form for form in current.forms}
+        titles = {f"bib{library.pk}": library_title(index, library)
+                  for index, library in enumerate(current.libraries, start=1)}
+        out = []
+        for form in self.bound:
+            saved_form = saved_forms.get(form.prefix)
+            if saved_form is None:  # a library removed meanwhile
+                continue
+            for name, field in form.fields.items():
+                typed, saved = form[name], saved_form[name]
+                if isinstance(field, forms.FileField):
+                    if typed.data:
+                        out.append(_difference(typed, titles, form.prefix, saved="—",
+                                               typed_value=f"fichier choisi : {typed.data.name} (à choisir à nouveau)"))
+                    continue
+                if field.has_changed(saved.initial, typed.data):
+                    out.append(_difference(typed, titles, form.prefix, saved=display_value(saved),
+                                           typed_value=display_value(typed)))
+        return out
+
     def library_sections(self):
         return list(zip(self.libraries, self.forms, strict=True))
+
+
+def library_title(index: int, library) -> str:
+    return f"Bibliothèque {index}" + (f" : {library.name}" if library.name else "")
+
+
+def _difference(typed, titles, prefix, *, saved, typed_value) -> dict:
+    return {"id": typed.auto_id, "label": str(typed.label), "section": titles.get(prefix or "", ""),
+            "saved": saved, "typed": typed_value}
 
 
 # --- Context ------------------------------------------------------------------------------
@@ -148,12 +186,22 @@ def base_context(request, dossier: Dossier, step=None, missing=None):
     }
 
 
-def render_step(request, dossier, step, step_forms, *, status=200, errors=None, not_saved=False, refusal=""):
+def render_step(request, dossier, step, step_forms, *, status=200, errors=None, not_saved=False, refusal="",
+                kept="", conflicts=None, revision=None):
+    """The page of one step. `kept`: a refused save shown with what was typed ("closed",
+    "submitted" or "error"); `conflicts`: the differences with what another page saved meanwhile;
+    `revision`: the step revision the form will send back (default: the one saved now)."""
     context = base_context(request, dossier, step)
     context.update({
         "forms": step_forms,
         "form": step_forms.form,
         "read_only": step_forms.read_only,
+        "kept": kept,
+        "conflicts": conflicts or [],
+        "revision_field": REVISION_FIELD,
+        "revision": dossier_service.step_revision(dossier, step.slug) if revision is None else revision,
+        "conflict_page": conflicts is not None,
+        "autosave": not step_forms.read_only and not kept and conflicts is None,
         "errors": errors or [],
         "not_saved": not_saved,
         "refusal": refusal,
@@ -174,6 +222,24 @@ def overview(request, dossier):
     return render(request, "ami/overview.html", base_context(request, dossier))
 
 
+REVISION_FIELD = "step_revision"
+KEPT_TYPED_NOTE = "Vos saisies n’ont pas été enregistrées : elles restent affichées ci-dessous."
+CONFLICT_MESSAGE = (
+    "Ces réponses ont été modifiées entre-temps, dans un autre onglet ou par une autre personne : "
+    "rien n’a été enregistré. Comparez ci-dessous la valeur enregistrée maintenant et votre saisie."
+)
+
+
+def _parse_ascii_int(value, max_digits: int = 9) -> int | None:
+    """A non-negative integer written with ASCII digits only (« ² » or « ٣ » pass str.isdigit()
+    but not this), at most `max_digits` long; None otherwise. (core/parsing.py was not on main yet.)"""
+    if not isinstance(value, str) or not 0 < len(value) <= max_digits:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 @require_http_methods(["GET", "POST"])
 @dossier_required
 def step_view(request, dossier, slug):
@@ -185,41 +251,60 @@ def step_view(request, dossier, slug):
         return render_step(request, dossier, step, StepForms(step, dossier, read_only=bool(reason)))
     if step.slug == "recapitulatif":
         return redirect(dossier_url("ami:step", dossier, slug=step.slug))
-    try:
-        ensure_writable(dossier)
-    except DossierError as exc:
-        return refuse_write(request, dossier, step, exc.message)
-
+    posted_revision = _parse_ascii_int(request.POST.get(REVISION_FIELD, ""))
+    # « Rouvrir ma candidature et enregistrer ces réponses » (offered when a save was refused
+    # because the dossier had been submitted meanwhile).
+    reopen = request.POST.get("reopen_and_save") == "1" and dossier.is_submitted
     step_forms = StepForms(step, dossier, request.POST, request.FILES)
+    try:
+        ensure_writable(dossier, allow_submitted=reopen)
+    except DossierError as exc:
+        return refuse_write(request, dossier, step, exc.message, step_forms, posted_revision)
+
     if not step_forms.is_valid():
         if is_fetch(request):
             return JsonResponse({"saved": False, "message": NOT_SAVED_MESSAGE, "errors": errors_json(step_forms.bound)},
                                 status=422)
-        return render_step(request, dossier, step, step_forms, errors=error_items(step_forms.bound), not_saved=True)
+        return render_step(request, dossier, step, step_forms, errors=error_items(step_forms.bound), not_saved=True,
+                           revision=posted_revision)
+
+    base_revision = dossier_service.step_revision(dossier, step.slug)
+    if posted_revision != base_revision and step_forms.differences():
+        return conflict_response(request, dossier, step)
+    # Same revision, or an older page whose answers are exactly those saved: nothing to lose.
 
     action = request.POST.get("library_action", "") if step.slug == "bibliotheques" else ""
     focus = ""
     try:
         with transaction.atomic():
             locked = dossier_service.lock_dossier(dossier.pk)
+            if reopen:
+                dossier_service.reopen_locked(locked)
             ensure_writable(locked)
+            if dossier_service.step_revision(locked, step.slug) != base_revision:
+                raise dossier_service.StaleRevision()  # saved by someone else since this request began
             step_forms.save()
             focus = apply_library_action(dossier, action)
-            dossier_service.touch(dossier)
+            new_revision = dossier_service.bump_step_revision(locked, step.slug)
+    except dossier_service.StaleRevision:
+        return conflict_response(request, dossier, step)
+    except LibraryError as exc:
+        return refuse_write(request, dossier, step, exc.message, step_forms, posted_revision, status=400)
     except DossierError as exc:
-        if isinstance(exc, LibraryError):
-            messages.error(request, exc.message)
-            return redirect(dossier_url("ami:step", dossier, slug=step.slug))
-        return refuse_write(request, dossier, step, exc.message)
+        return refuse_write(request, dossier, step, exc.message, step_forms, posted_revision)
     except IntegrityError:
         # A network commune was taken by another dossier between validation and saving.
         fresh = load_dossier(dossier.pk)
         step_forms = StepForms(step, fresh, request.POST, request.FILES)
         step_forms.is_valid()
-        return render_step(request, fresh, step, step_forms, errors=error_items(step_forms.bound), not_saved=True)
+        return render_step(request, fresh, step, step_forms, errors=error_items(step_forms.bound), not_saved=True,
+                           revision=posted_revision)
 
+    if reopen:
+        messages.success(request, REOPENED_MESSAGE)
     if is_fetch(request):
-        payload = {"saved": True, "at": paris_time_label(), "message": f"Enregistré à {paris_time_label()}"}
+        payload = {"saved": True, "at": paris_time_label(), "message": f"Enregistré à {paris_time_label()}",
+                   "revision": new_revision}
         if action:
             fresh = load_dossier(dossier.pk)
             payload["html"] = render_to_string(
@@ -244,9 +329,9 @@ def apply_library_action(dossier: Dossier, action: str) -> str:
         library = dossier_service.add_library(dossier)
         return f"bib{library.pk}"
     verb, _, raw_id = action.partition("-")
-    if not raw_id.isdigit():
+    library_id = _parse_ascii_int(raw_id, max_digits=18)
+    if library_id is None:
         return ""
-    library_id = int(raw_id)
     if verb == "remove":
         dossier_service.remove_library(dossier, library_id)
         return "bibliotheques"
@@ -256,11 +341,28 @@ def apply_library_action(dossier: Dossier, action: str) -> str:
     return ""
 
 
-def refuse_write(request, dossier, step, message, status=403):
+def refuse_write(request, dossier, step, message, step_forms, revision, status=403):
+    """A save refused (deadline passed, dossier submitted meanwhile, library rule): nothing is
+    saved, and the step comes back with what was typed and why."""
     if is_fetch(request):
-        return JsonResponse({"saved": False, "message": message}, status=status)
+        return JsonResponse({"saved": False, "refused": True, "message": message}, status=status)
     fresh = load_dossier(dossier.pk)
-    return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=status, refusal=message)
+    typed = StepForms(step_forms.step, load_dossier(dossier.pk), request.POST, request.FILES)
+    kept = "closed" if read_only_reason(fresh) == "closed" else ("submitted" if fresh.is_submitted else "error")
+    return render_step(request, fresh, step, typed, status=status, refusal=message, kept=kept, revision=revision)
+
+
+def conflict_response(request, dossier, step):
+    """An older page of this step was saved: show, field by field, the value saved now and the
+    value typed; the form holds what was typed and the current revision (saving it again
+    overwrites, deliberately)."""
+    if is_fetch(request):
+        return JsonResponse({"saved": False, "conflict": True, "message": CONFLICT_MESSAGE}, status=409)
+    fresh = load_dossier(dossier.pk)
+    typed = StepForms(step, load_dossier(dossier.pk), request.POST, request.FILES)
+    typed.is_valid()
+    return render_step(request, fresh, step, typed, status=409, conflicts=typed.differences(),
+                       revision=dossier_service.step_revision(fresh, step.slug))
 
 
 @require_POST
@@ -299,11 +401,7 @@ def reopen(request, dossier):
         fresh = load_dossier(dossier.pk)
         return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=403,
                            refusal=exc.message)
-    messages.success(
-        request,
-        "Votre candidature est rouverte : vous pouvez la modifier. Elle reste déposée dans sa version précédente "
-        "tant que vous ne l’avez pas déposée à nouveau : pensez à la déposer avant la date limite.",
-    )
+    messages.success(request, REOPENED_MESSAGE)
     return redirect(dossier_url("ami:step", dossier, slug="commune"))
 
 
@@ -413,8 +511,7 @@ def build_summary(dossier: Dossier):
         if step.slug == "bibliotheques":
             for index, (library, form) in enumerate(step_forms.library_sections(), start=1):
                 rows = [_row(bound, url) for _title, bounds in form.sections() for bound in bounds]
-                blocks.append({"title": f"Bibliothèque {index}" + (f" : {library.name}" if library.name else ""),
-                               "rows": rows})
+                blocks.append({"title": library_title(index, library), "rows": rows})
         else:
             form = step_forms.form
             rows = [_row(bound, url) for bound in form]

@@ -1,7 +1,10 @@
 /* AMI dossier: progressive enhancement only. Everything works without this file.
    - autosave of the current step a few seconds after a change;
    - add / remove / move a library without reloading the page;
-   - live count of the ticked objectives. */
+   - live count of the ticked objectives.
+   A save the server refuses (deadline passed, dossier submitted elsewhere, step changed in
+   another tab) never clears what was typed: the values stay in the page, autosave stops and
+   the status says why and what to do. */
 (function () {
   "use strict";
 
@@ -30,6 +33,22 @@
     if (status) { status.textContent = text; }
   }
 
+  /* Each save answers the step's new revision: the next save of this page is based on it. */
+  function setRevision(form, json) {
+    var input = form.querySelector("[data-revision]");
+    if (input && typeof json.revision === "number") { input.value = String(json.revision); }
+  }
+
+  /* The server refused the save (json.refused) or another page saved this step meanwhile
+     (json.conflict): keep the typed values where they are and say what to do. */
+  function keepTyped(form, json) {
+    if (json.conflict || json.status === 403) { form.amiStopped = true; } // retrying would be refused again
+    var why = json.conflict
+      ? "Non enregistré : cette étape a été modifiée entre-temps (autre onglet ou autre personne). Vos saisies restent dans la page : cliquez sur « Enregistrer » pour comparer et choisir."
+      : "Non enregistré : " + (json.message || "enregistrement refusé.") + " Vos saisies restent dans la page.";
+    setStatus(form, why);
+  }
+
   function showErrors(form, errors) {
     var count = Object.keys(errors || {}).length;
     setStatus(form, count
@@ -48,7 +67,8 @@
     function save() {
       if (inflight) { pending = true; return inflight; }
       inflight = post(form).then(function (json) {
-        if (json.saved) { setStatus(form, "Enregistré à " + json.at); }
+        if (json.saved) { setRevision(form, json); setStatus(form, "Enregistré à " + json.at); }
+        else if (json.conflict || json.refused) { keepTyped(form, json); }
         else if (json.errors) { showErrors(form, json.errors); }
         else if (json.message) { setStatus(form, json.message); }
       }).catch(function () {
@@ -61,6 +81,7 @@
     }
 
     function schedule(event) {
+      if (form.amiStopped) { return; }
       if (event && event.target && event.target.type === "file") { return; }
       clearTimeout(timer);
       timer = setTimeout(save, AUTOSAVE_DELAY);
@@ -102,6 +123,7 @@
         return post(form, { name: "library_action", value: button.value });
       }).then(function (json) {
         if (json.saved && json.html) {
+          setRevision(form, json);
           var container = form.querySelector("[data-libraries]");
           var wrapper = document.createElement("div");
           wrapper.innerHTML = json.html;
@@ -109,8 +131,11 @@
           var target = document.getElementById(json.focus || "bibliotheques");
           if (target) { target.focus(); }
           setStatus(form, "Enregistré à " + json.at);
+        } else if (json.conflict || json.refused) {
+          button.disabled = false;
+          keepTyped(form, json);
         } else {
-          form.submit(); // let the server show the errors (or the refusal) as without JavaScript
+          form.submit(); // let the server show the errors as without JavaScript
         }
       }).catch(function () {
         button.disabled = false;

@@ -167,4 +167,6 @@ def step_post_data(dossier: Dossier, slug: str) -> dict:
                 data[bound.html_name] = str(value)
     if slug == "bibliotheques":
         data["library_ids"] = [str(lib.pk) for lib in step_forms.libraries]
+    # The revision of the step the page was rendered from (optimistic concurrency).
+    data["step_revision"] = str((fresh.step_revisions or {}).get(slug, 0))
     return data

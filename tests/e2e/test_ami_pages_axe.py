@@ -148,6 +148,7 @@ def test_overview_and_read_only_dossier_after_the_deadline(page):
     # …cannot write after it: the server refuses, says why, and shows the dossier read-only.
     save(page)
     expect(page.locator(".error-summary[role=alert]")).to_contain_text("La date limite de dépôt est passée")
+    expect(page.get_by_role("textbox").first).to_have_value("Trop tard ?")  # what was typed is still there
     axe(page, "write refused after the deadline")
     dossier.refresh_from_db()
     assert dossier.project_statement == ""
