@@ -12,7 +12,7 @@ def fill_public_ids(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ami", "0002_seed_communes_and_groups")]
+    dependencies = [("ami", "0003_outbox_scheduling")]
 
     operations = [
         migrations.AddField(
