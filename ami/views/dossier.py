@@ -29,6 +29,7 @@ from ami.services.dossiers import DossierError, LibraryError, ensure_writable
 from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
 from ami.services.uploads import signed_document_response
+from core.parsing import parse_ascii_int
 
 from .common import (
     NOT_SAVED_MESSAGE,
@@ -69,7 +70,7 @@ class StepForms:
             choices = commune_choices()
             submitted = set()
             if data is not None:
-                submitted = {_parse_ascii_int(v, max_digits=18) for v in data.getlist("library_ids")} - {None}
+                submitted = {parse_ascii_int(v) for v in data.getlist("library_ids")} - {None}
             self.libraries = list(dossier.libraries.all())
             self.forms = [
                 LibraryForm(
@@ -223,21 +224,6 @@ def overview(request, dossier):
 
 
 REVISION_FIELD = "step_revision"
-KEPT_TYPED_NOTE = "Vos saisies n’ont pas été enregistrées : elles restent affichées ci-dessous."
-CONFLICT_MESSAGE = (
-    "Ces réponses ont été modifiées entre-temps, dans un autre onglet ou par une autre personne : "
-    "rien n’a été enregistré. Comparez ci-dessous la valeur enregistrée maintenant et votre saisie."
-)
-
-
-def _parse_ascii_int(value, max_digits: int = 9) -> int | None:
-    """A non-negative integer written with ASCII digits only (« ² » or « ٣ » pass str.isdigit()
-    but not this), at most `max_digits` long; None otherwise. (core/parsing.py was not on main yet.)"""
-    if not isinstance(value, str) or not 0 < len(value) <= max_digits:
-        return None
-    if not (value.isascii() and value.isdigit()):
-        return None
-    return int(value)
 
 
 @require_http_methods(["GET", "POST"])
@@ -251,7 +237,7 @@ def step_view(request, dossier, slug):
         return render_step(request, dossier, step, StepForms(step, dossier, read_only=bool(reason)))
     if step.slug == "recapitulatif":
         return redirect(dossier_url("ami:step", dossier, slug=step.slug))
-    posted_revision = _parse_ascii_int(request.POST.get(REVISION_FIELD, ""))
+    posted_revision = parse_ascii_int(request.POST.get(REVISION_FIELD))
     # « Rouvrir ma candidature et enregistrer ces réponses » (offered when a save was refused
     # because the dossier had been submitted meanwhile).
     reopen = request.POST.get("reopen_and_save") == "1" and dossier.is_submitted
@@ -329,7 +315,7 @@ def apply_library_action(dossier: Dossier, action: str) -> str:
         library = dossier_service.add_library(dossier)
         return f"bib{library.pk}"
     verb, _, raw_id = action.partition("-")
-    library_id = _parse_ascii_int(raw_id, max_digits=18)
+    library_id = parse_ascii_int(raw_id)
     if library_id is None:
         return ""
     if verb == "remove":
@@ -357,7 +343,7 @@ def conflict_response(request, dossier, step):
     value typed; the form holds what was typed and the current revision (saving it again
     overwrites, deliberately)."""
     if is_fetch(request):
-        return JsonResponse({"saved": False, "conflict": True, "message": CONFLICT_MESSAGE}, status=409)
+        return JsonResponse({"saved": False, "conflict": True, "message": dossier_service.StaleRevision.message}, status=409)
     fresh = load_dossier(dossier.pk)
     typed = StepForms(step, load_dossier(dossier.pk), request.POST, request.FILES)
     typed.is_valid()

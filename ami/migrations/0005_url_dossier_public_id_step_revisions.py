@@ -12,7 +12,7 @@ def fill_public_ids(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ami", "0003_outbox_scheduling")]
+    dependencies = [("ami", "0004_links_token_revocation")]
 
     operations = [
         migrations.AddField(
