@@ -66,7 +66,7 @@ def test_unicode_digits_in_a_step_are_refused_next_to_the_field(referent, dossie
     data = step_post_data(dossier, "bibliotheques")
     name = next(key for key in data if key.endswith("-books"))
     data[name] = "١٢"
-    response = referent.post(reverse("ami:step", kwargs={"slug": "bibliotheques"}), data)
+    response = referent.post(reverse("ami:step", kwargs={"public_id": dossier.public_id, "slug": "bibliotheques"}), data)
     assert response.status_code in (200, 400)
     assert COUNT_MESSAGE in response.content.decode()
     library.refresh_from_db()
