@@ -31,9 +31,11 @@ from config.cache import reset_breakers
 from tests.ami.factories import (
     commune,
     complete_dossier,
+    dossier_path,
     make_campaign,
     make_dossier,
     open_dossier_in_session,
+    step_url,
 )
 from tests.integration_fixtures import _free_port, _reset_producer_pools
 
@@ -214,17 +216,17 @@ def test_redis_stopped_every_page_answers_and_the_emails_leave_after_it_restarts
         referent = Client()
         open_dossier_in_session(referent, dossier)
         if index == 0:  # every page of the dossier, once
-            urls = [reverse("ami:dossier")] + [reverse("ami:step", kwargs={"slug": step.slug}) for step in STEPS]
+            urls = [dossier_path("ami:dossier", dossier)] + [step_url(dossier, step.slug) for step in STEPS]
             for url in urls:
                 response, elapsed = timed(referent.get, url)
                 assert response.status_code == 200, url
                 assert elapsed < 1.0, (url, elapsed)
-        response, elapsed = timed(referent.post, reverse("ami:submit"))
-        assert response.status_code == 302 and response["Location"] == reverse("ami:confirmation")
+        response, elapsed = timed(referent.post, dossier_path("ami:submit", dossier))
+        assert response.status_code == 302 and response["Location"] == dossier_path("ami:confirmation", dossier)
         assert elapsed < 3.0, elapsed
         dossier.refresh_from_db()
         assert dossier.status == Dossier.Status.SUBMITTED
-        confirmation = referent.get(reverse("ami:confirmation"))
+        confirmation = referent.get(dossier_path("ami:confirmation", dossier))
         assert confirmation.status_code == 200
         assert dossier.receipt_number in confirmation.content.decode()
         receipts.append(dossier.receipt_number)
@@ -313,10 +315,10 @@ def test_redis_hung_pages_and_submit_answer_within_bounds(hung_redis, settings, 
 
     referent = Client()
     open_dossier_in_session(referent, dossier)
-    response, elapsed = timed(referent.post, reverse("ami:submit"))
+    response, elapsed = timed(referent.post, dossier_path("ami:submit", dossier))
     assert response.status_code == 302
     assert elapsed <= 3.0, elapsed
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.SUBMITTED
     assert OutboxEmail.objects.pending().filter(dossier=dossier).count() == 2  # pending for the sweep
-    assert referent.get(reverse("ami:confirmation")).status_code == 200
+    assert referent.get(dossier_path("ami:confirmation", dossier)).status_code == 200
