@@ -69,10 +69,11 @@ def hung_redis():
     server.close()
 
 
-def test_healthy(client, production_like):
+def test_healthy(client, production_like, django_assert_max_num_queries):
     beat_now(worker=10, beat=20)
     OutboxEmail.objects.create(key="k1", to=["lucas.martin@example.org"], subject="Lien privé – Roubaix", body="…")
-    response, report, _ = get_health(client)
+    with django_assert_max_num_queries(3):  # SELECT 1, the heartbeats, the outbox counts
+        response, report, _ = get_health(client)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Type"] == "application/json"

@@ -235,3 +235,25 @@ def test_the_duplicate_at_the_smtp_boundary_carries_the_same_message_id(dossier,
     assert first["Message-ID"] == second["Message-ID"]
     assert MESSAGE_ID.match(str(first["Message-ID"])).group(1) == str(email.pk)
 
+
+
+def test_outbox_list_and_dashboard_do_not_grow_with_the_number_of_emails(
+    staff_client, django_assert_max_num_queries
+):
+    def add(n):
+        for i in range(n):
+            OutboxEmail.objects.create(
+                key=f"k{OutboxEmail.objects.count()}", to=["referent@example.org"], subject=f"Objet {i}", body="…",
+                status=OutboxEmail.Status.FAILED, failed_at=timezone.now(),
+            )
+
+    add(2)
+    with django_assert_max_num_queries(40) as few:
+        staff_client.get(reverse("ami_outboxemail_modeladmin_index"))
+        staff_client.get(reverse("wagtailadmin_home"))
+    add(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        listing = staff_client.get(reverse("ami_outboxemail_modeladmin_index"))
+        dashboard = staff_client.get(reverse("wagtailadmin_home"))
+    assert listing.content.decode().count(">Renvoyer</a>") == 32
+    assert "32 e-mails en échec" in dashboard.content.decode()
