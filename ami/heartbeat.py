@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 
 from celery import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,9 @@ def _in_beat_process(sender=None, **kwargs) -> None:
 
 def _worker_ready(sender=None, **kwargs) -> None:
     record("worker")
+    # The worker's main process forks pool children later (replaced children): leave them no
+    # database connection to inherit.
+    connections.close_all()
 
 
 def connect_signals() -> None:
