@@ -1,12 +1,13 @@
 """What /sante/ reports: the database, Redis, the worker's and beat's heartbeats, the outbox.
 
-Every check is bounded in time (Redis: HEALTH_REDIS_TIMEOUT for connect and for read, no
-retry), so the report comes back in well under 2 s even when Redis accepts connections and
-never answers. No personal data: counts, times and statuses only.
+Every check is bounded in time (Redis: HEALTH_REDIS_TIMEOUT per server in all, no retry),
+so the report comes back in well under 2 s even when Redis accepts connections and never
+answers. No personal data: counts, times and statuses only.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime
 from urllib.parse import urlparse
@@ -22,24 +23,33 @@ HEALTH_REDIS_TIMEOUT = 0.5
 
 
 def redis_ping(url: str, timeout: float = HEALTH_REDIS_TIMEOUT) -> bool:
-    """True when the Redis server at `url` answers PING within `timeout` (connect, then read).
+    """True when the Redis server at `url` answers PING within `timeout` seconds in all.
 
     One try, no retry and no backoff (redis-py retries by default), a fresh connection
-    that is closed afterwards.
+    closed afterwards. The probe runs in a daemon thread joined with `timeout`, so a slow
+    connect followed by a hung read still costs the caller `timeout` at most.
     """
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    client = redis.Redis.from_url(
-        url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
-    )
-    try:
-        return bool(client.ping())
-    except Exception:
-        return False
-    finally:
-        client.close()
+    answers: list[bool] = []
+
+    def probe():
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
+        try:
+            answers.append(bool(client.ping()))
+        except Exception:  # refused, timed out, authentication error: not healthy
+            answers.append(False)
+        finally:
+            client.close()
+
+    thread = threading.Thread(target=probe, name="health-redis-ping", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(answers and answers[0])
 
 
 def redis_urls() -> list[str]:
