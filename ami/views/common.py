@@ -32,7 +32,8 @@ def dossier_url(name: str, dossier, **kwargs) -> str:
 def no_access_response(request):
     """403: this browser's session does not hold the dossier (or it does not exist: same answer)."""
     if is_fetch(request):
-        return JsonResponse({"saved": False, "error": NO_ACCESS_MESSAGE, "message": NO_ACCESS_MESSAGE}, status=403)
+        return JsonResponse({"saved": False, "refused": True, "error": NO_ACCESS_MESSAGE, "message": NO_ACCESS_MESSAGE},
+                            status=403)
     return render(request, "ami/no_access.html", {"open_dossiers": session_dossiers(request)}, status=403)
 
 
