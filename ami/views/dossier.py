@@ -72,6 +72,8 @@ class StepForms:
             if data is not None:
                 submitted = {parse_ascii_int(v) for v in data.getlist("library_ids")} - {None}
             self.libraries = list(dossier.libraries.all())
+            self.posted_library_ids = submitted
+            self.data = data
             self.forms = [
                 LibraryForm(
                     data if library.pk in submitted else None,
@@ -128,6 +130,12 @@ class StepForms:
                 if field.has_changed(saved.initial, typed.data):
                     out.append(_difference(typed, titles, form.prefix, saved=display_value(saved),
                                            typed_value=display_value(typed)))
+        # Libraries removed meanwhile: their typed answers cannot be saved any more; say so.
+        removed = getattr(self, "posted_library_ids", set()) - {library.pk for library in current.libraries}
+        for pk in sorted(removed):
+            name = self.data.get(f"bib{pk}-name") if self.data is not None else ""
+            out.append({"id": "bibliotheques", "label": "Bibliothèque retirée entre-temps", "section": "",
+                        "saved": "retirée", "typed": f"réponses saisies pour « {name} »" if name else "réponses saisies"})
         return out
 
     def library_sections(self):

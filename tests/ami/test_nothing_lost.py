@@ -168,3 +168,17 @@ def test_other_dossier_untouched_by_a_conflict(referent, dossier, campaign):
     referent.post(step_url(dossier, "projet"), dict(data, project_statement="Roubaix bis"))  # stale: conflict
     assert statement(other) == "" and statement(dossier) == "Roubaix"
     assert referent.get(dossier_path("ami:dossier", other)).status_code == 200
+
+
+def test_library_removed_in_another_tab_is_reported_not_silently_dropped(referent, dossier):
+    first = dossier.libraries.get()
+    second = Library.objects.create(dossier=dossier, sort_order=1, name="Annexe du Bourg")
+    stale = step_post_data(dossier, "bibliotheques")
+    stale[f"bib{second.pk}-volunteers"] = "4"
+    other_tab = dict(step_post_data(dossier, "bibliotheques"), library_action=f"remove-{second.pk}")
+    assert referent.post(step_url(dossier, "bibliotheques"), other_tab).status_code == 302
+    response = referent.post(step_url(dossier, "bibliotheques"), stale)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Bibliothèque retirée entre-temps" in page and escape("réponses saisies pour « Annexe du Bourg »") in page
+    assert list(dossier.libraries.values_list("pk", flat=True)) == [first.pk]
