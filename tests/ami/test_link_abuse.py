@@ -21,6 +21,7 @@ RESUME = "/candidater/reprendre/"
 EXISTING = "/candidater/commencer/lien/"
 LINK = re.compile(r"/candidater/acces/([^/\s]+)/")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+CSP_NONCE = re.compile(r' nonce="[^"]*"')  # a new one in every response
 
 
 def _post(url, data, ip="192.0.2.1", **headers):
@@ -28,7 +29,7 @@ def _post(url, data, ip="192.0.2.1", **headers):
 
 
 def _without_csrf(response) -> bytes:
-    return CSRF.sub("", response.content.decode()).encode()
+    return CSP_NONCE.sub("", CSRF.sub("", response.content.decode())).encode()
 
 
 # --- The client's address ------------------------------------------------------------------
