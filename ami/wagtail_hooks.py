@@ -152,12 +152,30 @@ class DossierAdmin(ModelAdmin):
     submitted_label.short_description = "déposé le"
 
 
+def yes_no_column(model, field_name: str):
+    """A list column showing a boolean field as « Oui » / « Non » (sortable like the field).
+
+    Listing the field itself would make wagtail-modeladmin draw django.contrib.admin's
+    icon-yes/icon-no images, which are not collected (django.contrib.admin is not installed):
+    an HTTP 500 under the production static manifest."""
+
+    def column(self, obj):
+        value = getattr(obj, field_name)
+        return "—" if value is None else ("Oui" if value else "Non")
+
+    column.short_description = model._meta.get_field(field_name).verbose_name
+    column.admin_order_field = field_name
+    return column
+
+
 class WorkingGroupAdmin(ModelAdmin):
     model = WorkingGroup
     menu_label = "Groupes de travail"
     menu_icon = "group"
-    list_display = ("name", "sort_order", "is_active", "signup_count")
+    list_display = ("name", "sort_order", "active_label", "signup_count")
     list_filter = ("is_active",)
+
+    active_label = yes_no_column(WorkingGroup, "is_active")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_signups=Count("signups"))

@@ -13,7 +13,10 @@ STANDARD_PAGES = [
         "intro": "Informations sur l’éditeur du site de la Bibliothèque Numérique Métropolitaine.",
         "body": f"""
 <h2>Éditeur</h2>
-<p>Ce site est édité par la Métropole Européenne de Lille (MEL).<br>{ADDRESS}<br>Téléphone : +33 (0)3 20 21 22 23<br>Site : <a href="https://www.lillemetropole.fr/">lillemetropole.fr</a></p>
+<p>Ce site est édité par la Métropole Européenne de Lille (MEL).</p>
+<p>{ADDRESS}</p>
+<p>Téléphone : +33 (0)3 20 21 22 23</p>
+<p>Site : <a href="https://www.lillemetropole.fr/">lillemetropole.fr</a></p>
 <h2>Contact</h2>
 <p>Équipe livre et lecture de la MEL : {CONTACT_LINK}</p>
 <h2>Hébergement</h2>
@@ -76,7 +79,8 @@ STANDARD_PAGES = [
 <p>Contactez l’équipe livre et lecture de la MEL : {CONTACT_LINK}.</p>
 <p>Elle peut vous aider à remplir le dossier de candidature et le relire avant envoi.</p>
 <h2>Adresse postale</h2>
-<p>{ADDRESS}<br>Téléphone : +33 (0)3 20 21 22 23</p>
+<p>{ADDRESS}</p>
+<p>Téléphone : +33 (0)3 20 21 22 23</p>
 """,
     },
 ]

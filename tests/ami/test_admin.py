@@ -1,11 +1,13 @@
 """Back-office of the AMI: menu, campaigns (state, extend the deadline), dossiers, downloads."""
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from ami.models import Campaign, WorkingGroup
@@ -189,3 +191,12 @@ def test_admin_user_without_dossier_permission_cannot_download(client):
     response = client.get(f"/admin/ami/dossiers/{dossier.pk}/pdf/")
     assert response.status_code in (302, 403)
     assert not response.get("Content-Type", "").startswith("application/pdf")
+
+
+def test_working_group_list_says_oui_non_in_text(staff_client):
+    """Booleans are words, not django.contrib.admin's icons (not collected: HTTP 500 in production)."""
+    WorkingGroup.objects.filter(pk=WorkingGroup.objects.order_by("sort_order").first().pk).update(is_active=False)
+    content = staff_client.get(reverse("ami_workinggroup_modeladmin_index")).content.decode()
+    assert "icon-yes" not in content and "icon-no" not in content
+    assert re.search(r'class="field-active_label[^"]*">\s*Non\s*<', content)
+    assert re.search(r'class="field-active_label[^"]*">\s*Oui\s*<', content)

@@ -1,0 +1,371 @@
+"""Crawl the public site, the AMI and the admin under production static storage.
+
+The other tests serve static files with plain ``StaticFilesStorage``, which answers any name.
+In production ``CompressedManifestStaticFilesStorage`` raises for a name missing from the
+manifest, so a template naming a file that ``collectstatic`` does not collect is an HTTP 500
+there and nowhere else. Here ``collectstatic`` writes the real manifest into a temporary
+STATIC_ROOT (once per module), WhiteNoise serves only that directory (no finders), and every
+page a visitor or a superuser reaches is requested:
+
+- the visitor: every live page, the AMI's call, start and resume pages, search, sitemap,
+  robots.txt, the RSS and iCal feeds, a 404, the pages of dossiers opened in the browser,
+  and the same-host links found in all of them;
+- the superuser: the dashboard, every entry of the admin menu, the page explorer and editor of
+  every page, every view of every registered modeladmin (index, create, and inspect / edit /
+  delete of each object), and the links found in them.
+
+Each response must be below 500, and each ``/static/…`` URL in a ``src`` or ``href`` must be a
+file of the collectstatic output that WhiteNoise serves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+pytestmark = [pytest.mark.crawl, pytest.mark.django_db]
+
+# Bounds of the link-following part of each crawl (the listed URLs are always requested).
+MAX_FOLLOWED = {"visitor": 250, "admin": 400}
+# A link found in a page is followed when no more than PER_SHAPE links of the same view (path
+# with its ids replaced, same query keys) were followed before.
+PER_SHAPE = 2
+LOGOUT_NAMES = ("wagtailadmin_logout",)
+
+PRODUCTION_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+def _static_extensions() -> list[str]:
+    """Every file extension among the static sources: compressing (.gz / .br copies) changes
+    neither the manifest nor which files exist, and is most of collectstatic's time."""
+    return sorted(
+        {Path(path).suffix.lstrip(".") for finder in get_finders() for path, _ in finder.list([]) if Path(path).suffix}
+    )
+
+
+@pytest.fixture(scope="module")
+def production_static(tmp_path_factory):
+    """collectstatic with the production storage into a temporary STATIC_ROOT, and the
+    production serving of it: DEBUG off, WhiteNoise reading only STATIC_ROOT."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(
+        DEBUG=False,
+        STATIC_ROOT=root,
+        STORAGES=PRODUCTION_STORAGES,
+        WHITENOISE_USE_FINDERS=False,
+        WHITENOISE_AUTOREFRESH=False,
+        WHITENOISE_SKIP_COMPRESS_EXTENSIONS=_static_extensions(),
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        manifest = json.loads((root / "staticfiles.json").read_text())
+        assert manifest["paths"], "collectstatic wrote an empty manifest"
+        yield root
+
+
+@pytest.fixture(scope="module")
+def site_content(production_static, django_db_setup, django_db_blocker):
+    """The content of `make run` and one dossier of each state, built once for the module in a
+    transaction rolled back at its end (each test runs in a savepoint inside it)."""
+    from ami.models import Campaign, OutboxEmail
+    from tests.ami.factories import make_dossier
+    from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_bnm_content", verbosity=0)
+        campaign = Campaign.objects.current()
+        assert campaign is not None and campaign.is_open(), "load_bnm_content's campaign should be open"
+        now = timezone.now()
+        closed = Campaign.objects.create(
+            title="AMI BNM clos", statistics_year=2020, first_engagement_year=2022,
+            opens_at=now - dt.timedelta(days=400), closes_at=now - dt.timedelta(days=300),
+        )
+        dossiers = {
+            "complete draft": make_complete_dossier(campaign, communes=("Lille", "Lezennes")),
+            "empty draft": make_dossier(campaign, libraries=1),
+            "submitted": make_complete_dossier(campaign, communes=("Tourcoing",), libraries=1),
+            "reopened": make_complete_dossier(campaign, communes=("Villeneuve-d'Ascq",), libraries=1),
+            "closed campaign": make_complete_dossier(closed, communes=("Wattrelos",), libraries=1),
+        }
+        submit_dossier_version(dossiers["submitted"])
+        submit_dossier_version(dossiers["reopened"])
+        dossiers["reopened"].status = dossiers["reopened"].Status.DRAFT
+        dossiers["reopened"].save()
+        submit_dossier_version(dossiers["closed campaign"])
+        for status in OutboxEmail.Status:
+            OutboxEmail.objects.create(
+                key=f"crawl-{status}", to=["agent@example.org"], subject=f"E-mail {status.label}",
+                body="Bonjour", dossier=dossiers["submitted"], status=status,
+                sent_at=now if status == OutboxEmail.Status.SENT else None,
+                failed_at=now if status == OutboxEmail.Status.FAILED else None,
+                attempts=0 if status == OutboxEmail.Status.PENDING else 3,
+                last_error="" if status == OutboxEmail.Status.SENT else "SMTP injoignable",
+            )
+        yield dossiers
+        transaction.set_rollback(True)
+
+
+# --- The crawler ------------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in {"href", "src"} and value:
+                self.urls.append(value)
+            elif name == "srcset" and value:
+                self.urls.extend(part.split()[0] for part in value.split(",") if part.strip())
+
+
+def _sidebar_urls(html: str) -> list[str]:
+    """The URLs of the admin menu (the sidebar is rendered by JavaScript from this JSON)."""
+    match = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    assert match, "the admin page has no sidebar menu"
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "url" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(match.group(1)))
+    return found
+
+
+class Crawl:
+    """Requests URLs with a Django test client, records server errors and static references,
+    and follows same-host links (each path once per set of query keys, at most `limit`)."""
+
+    def __init__(self, client: Client, static_root: Path, *, scope: str, limit: int, skip: tuple[str, ...] = ()):
+        self.client = client
+        self.static_root = static_root
+        self.scope = scope
+        self.limit = limit
+        self.skip = skip
+        self.seen: set[tuple] = set()
+        self.shapes: dict[tuple, int] = {}
+        self.queue: deque[str] = deque()
+        self.followed = 0
+        self.statuses: dict[str, int] = {}
+        self.errors: list[str] = []
+        self.static_refs: dict[str, str] = {}  # static URL -> first page naming it
+        self.expected_5xx: dict[str, int] = {}
+
+    def expect(self, url: str, status: int) -> None:
+        """`url` answers `status` (≥ 500) by design, e.g. a health check reporting a fault."""
+        self.expected_5xx[url] = status
+        self.add(url)
+
+    @staticmethod
+    def _key(url: str, *, shape: bool = False) -> tuple:
+        """The path and the keys of the query string; with `shape`, the path's numbers (object
+        ids) replaced by "#", so that a link found in pages reaches each view a few times, not
+        once per object."""
+        parts = urlsplit(url)
+        path = re.sub(r"(?<=/)\d+(?=/)", "#", parts.path) if shape else parts.path
+        return path, frozenset(key for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+
+    def add(self, url: str, *, listed: bool = True) -> None:
+        key = self._key(url)
+        if key in self.seen:
+            return
+        if not listed:
+            shape = self._key(url, shape=True)
+            if self.followed >= self.limit or self.shapes.get(shape, 0) >= PER_SHAPE:
+                return
+            self.shapes[shape] = self.shapes.get(shape, 0) + 1
+            self.followed += 1
+        self.seen.add(key)
+        self.queue.append(url)
+
+    def run(self) -> Crawl:
+        while self.queue:
+            self.visit(self.queue.popleft())
+        return self
+
+    def visit(self, url: str) -> None:
+        try:
+            response = self.client.get(url)
+        except Exception as exc:  # the test client re-raises the view's exception: an HTTP 500
+            self.statuses[url] = 500
+            self.errors.append(f"{url} -> 500 {type(exc).__name__}: {exc}")
+            return
+        self.statuses[url] = response.status_code
+        if response.status_code >= 500 and self.expected_5xx.get(url) != response.status_code:
+            self.errors.append(f"{url} -> {response.status_code}")
+        content_type = response.get("Content-Type", "")
+        if response.status_code != 200 or not content_type.startswith("text/html"):
+            return
+        html = response.content.decode()
+        parser = _Links()
+        parser.feed(html)
+        for link in parser.urls:
+            self._found(urljoin("http://testserver" + url, link), url)
+
+    def _found(self, link: str, page: str) -> None:
+        parts = urlsplit(link)
+        if parts.scheme not in {"http", "https"} or parts.hostname not in {"testserver", "localhost"}:
+            return
+        path = parts.path
+        if path.startswith(settings.STATIC_URL):
+            self.static_refs.setdefault(path, page)
+            return
+        if any(path.startswith(prefix) for prefix in self.skip):
+            return
+        if (self.scope == "admin") != path.startswith(reverse("wagtailadmin_home")):
+            return
+        self.add(path + (f"?{parts.query}" if parts.query else ""), listed=False)
+
+    def missing_static(self) -> list[str]:
+        """Static URLs that are not a file of the collectstatic output served by WhiteNoise."""
+        missing = []
+        for url, page in sorted(self.static_refs.items()):
+            name = url.removeprefix(settings.STATIC_URL)
+            status = self.client.get(url).status_code
+            if not (self.static_root / name).is_file() or status != 200:
+                missing.append(f"{url} (in {page}) -> {status}")
+        return missing
+
+
+def _assert_clean(crawl: Crawl) -> None:
+    counts: dict[int, int] = {}
+    for status in crawl.statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    print(f"{crawl.scope}: {len(crawl.statuses)} URLs ({crawl.followed} found in pages), statuses {sorted(counts.items())}, "
+          f"{len(crawl.static_refs)} static URLs")
+    assert crawl.followed, "no link followed: the crawl did not read the pages"
+    assert not crawl.errors, "HTTP 5xx under production static storage:\n" + "\n".join(crawl.errors)
+    assert crawl.static_refs, "no /static/ URL found: the crawl did not read the pages"
+    missing = crawl.missing_static()
+    assert not missing, "static URLs missing from the collectstatic output:\n" + "\n".join(missing)
+
+
+# --- Visitor ----------------------------------------------------------------------------------
+
+
+def test_public_site_and_ami_answer_under_manifest_storage(production_static, site_content):
+    from wagtail.models import Page
+
+    from ami.services.tokens import issue_token
+    from home.models import CalendarPage, EventPage, NewsIndexPage
+    from tests.ami.factories import open_dossier_in_session
+
+    client = Client()
+    crawl = Crawl(client, production_static, scope="visitor", limit=MAX_FOLLOWED["visitor"])
+    pages = [page for page in Page.objects.live().public().specific() if page.depth > 1]
+    for page in pages:
+        crawl.add(page.get_url())
+    calendar = CalendarPage.objects.live().get()
+    news = NewsIndexPage.objects.live().get()
+    crawl.add(calendar.ical_url)
+    crawl.add(EventPage.objects.live().first().ics_url)
+    crawl.add(news.get_url() + news.reverse_subpage("rss"))
+    for name in ("ami:home", "ami:start", "ami:resume", "ami:dossiers", "sitemap", "robots_txt"):
+        crawl.add(reverse(name))
+    # /sante/ answers 503 by design while an e-mail is in « échec » (there is one here).
+    crawl.add(reverse("health") + "?web")
+    crawl.expect(reverse("health"), 503)
+    crawl.add(reverse("search") + "?q=bibliothèque")
+    crawl.add(reverse("search") + "?q=zzzz-aucun-resultat")
+    crawl.add("/cette-page-n-existe-pas/")
+    # A private link (its GET page only shows a button) and every page of the open dossiers.
+    crawl.add(reverse("ami:access", kwargs={"token": issue_token(site_content["complete draft"])}))
+    for dossier in site_content.values():
+        open_dossier_in_session(client, dossier)
+        crawl.add(reverse("ami:dossier", kwargs={"public_id": dossier.public_id}))
+        crawl.add(reverse("ami:confirmation", kwargs={"public_id": dossier.public_id}))
+    crawl.run()
+
+    assert crawl.statuses["/cette-page-n-existe-pas/"] == 404
+    assert {page.get_url(): crawl.statuses[page.get_url()] for page in pages} == {page.get_url(): 200 for page in pages}
+    assert crawl.statuses[calendar.ical_url] == 200 and crawl.statuses[reverse("health") + "?web"] == 200
+    _assert_clean(crawl)
+
+
+# --- Admin ------------------------------------------------------------------------------------
+
+
+def _modeladmin_urls() -> list[str]:
+    """Every URL registered by wagtail-modeladmin, reversed by name: the views without an
+    object once, the views of an object for each object of the model (at most 10)."""
+    urls = []
+    prefixes = {f"{m._meta.app_label}_{m._meta.model_name}_modeladmin_": m for m in apps.get_models()}
+
+    def walk(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns)
+            elif isinstance(entry, URLPattern) and entry.name and "_modeladmin_" in entry.name:
+                yield entry
+
+    for pattern in walk(get_resolver().url_patterns):
+        prefix = next((p for p in prefixes if pattern.name.startswith(p)), None)
+        assert prefix, f"no model for {pattern.name}"
+        params = list(pattern.pattern.regex.groupindex)
+        if not params:
+            urls.append(reverse(pattern.name))
+            continue
+        assert params == ["instance_pk"], f"{pattern.name} takes {params}"
+        for pk in prefixes[prefix]._default_manager.values_list("pk", flat=True)[:10]:
+            urls.append(reverse(pattern.name, kwargs={"instance_pk": pk}))
+    return urls
+
+
+def test_admin_answers_under_manifest_storage(production_static, site_content, django_user_model):
+    from wagtail.models import Page
+
+    user = django_user_model.objects.create_superuser("crawl", "crawl@example.org", "motdepasse-solide-42")
+    client = Client()
+    client.force_login(user)
+    skip = tuple(reverse(name) for name in LOGOUT_NAMES)
+    crawl = Crawl(client, production_static, scope="admin", limit=MAX_FOLLOWED["admin"], skip=skip)
+
+    dashboard = client.get(reverse("wagtailadmin_home"))
+    assert dashboard.status_code == 200
+    menu = [url for url in _sidebar_urls(dashboard.content.decode()) if url.startswith("/") and not url.startswith(skip)]
+    assert reverse("ami_dossier_modeladmin_index") in menu and reverse("wagtailusers_users:index") in menu
+    crawl.add(reverse("wagtailadmin_home"))
+    for url in menu:
+        crawl.add(url)
+    pages = list(Page.objects.filter(depth__gt=1))
+    for page in pages:
+        crawl.add(reverse("wagtailadmin_explore", args=[page.pk]))
+        crawl.add(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    modeladmin = _modeladmin_urls()
+    for url in modeladmin:
+        crawl.add(url)
+    for name in ("wagtailsnippets:index", "wagtailadmin_reports:locked_pages", "wagtailusers_users:index",
+                 "wagtailusers_groups:index", "wagtailsites:index"):
+        crawl.add(reverse(name))
+    crawl.add(reverse("wagtailusers_users:edit", args=[user.pk]))
+    crawl.run()
+
+    for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
+        assert url in crawl.statuses
+    _assert_clean(crawl)
