@@ -32,7 +32,7 @@ def serve_ics(request, path):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]  # PostgreSQL text cannot hold NUL
     results = None
     if query:
         queryset = Page.objects.live().public().exclude(depth=1).search(query, operator="and")

@@ -45,6 +45,10 @@ def test_news_list_is_paginated(content, client):
     second = client.get("/actualites/", {"page": 2}).content.decode()
     assert "La MEL lance la Bibliothèque Numérique Métropolitaine" in second
     assert client.get("/actualites/", {"page": 99}).status_code == 404
+    for odd in ("²", "١", "-1", "9" * 40, "NaN", ""):  # not a page number written in ASCII digits: the first page
+        response = client.get("/actualites/", {"page": odd})
+        assert response.status_code == 200 and "Actualité numéro 12" in response.content.decode()
+    assert "Actualité numéro 12" in client.get("/actualites/?page=2&page=%C2%B2").content.decode()  # the last one
 
 
 @pytest.mark.django_db

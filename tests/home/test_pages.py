@@ -135,6 +135,10 @@ def test_search_finds_seed_pages(content, client):
     assert "Aucun résultat pour « zzzintrouvable »" in html
     response = client.get("/recherche/")
     assert response.status_code == 200 and 'name="q"' in response.content.decode()
+    # A NUL byte (PostgreSQL text cannot hold one) and odd page numbers: answered, never a 500.
+    assert 'href="/faq/"' in client.get("/recherche/", {"q": "Nanook\x00"}).content.decode()
+    for page in ("²", "9" * 40, "-1", "0"):
+        assert 'href="/faq/"' in client.get("/recherche/", {"q": "Nanook", "page": page}).content.decode()
 
 
 @pytest.mark.django_db
