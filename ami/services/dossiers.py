@@ -9,7 +9,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ami.models import Campaign, Commune, Dossier, DossierCommune, Library
-from ami.services.notifications import queue_resume_link_email
+from ami.services.notifications import dispatch_after_commit, queue_resume_link_email
 from ami.services.tokens import issue_token
 
 logger = logging.getLogger("ami")
@@ -139,19 +139,21 @@ def _same_work_as_sending(campaign: Campaign, commune: Commune | None) -> None:
 
     A request for an unknown address or commune then runs the same queries, hashing and
     e-mail rendering as a request for a known one (same answer, same time), and leaves
-    nothing behind: the rows are rolled back before any constraint is checked, and the
-    e-mail dispatch registered on commit is discarded with them.
+    nothing behind: the rows are rolled back before any constraint is checked. The broker
+    publish is made too, with the id of the rolled-back outbox row: the worker finds no such
+    row and does nothing.
     """
     stand_in = Dossier(
         pk=0, campaign=campaign, commune=commune or Commune(pk=0, name="Commune"), agent_email=STAND_IN_RECIPIENT
     )
+    email = None
     try:
         with transaction.atomic():
             raw = issue_token(stand_in)
-            queue_resume_link_email(stand_in, raw, recipient=STAND_IN_RECIPIENT)
+            email = queue_resume_link_email(stand_in, raw, recipient=STAND_IN_RECIPIENT)
             raise _RollBack
     except _RollBack:
-        pass
+        dispatch_after_commit(email)
     except Exception:  # pragma: no cover - must never turn an unknown address into an error page
         logger.exception("Stand-in link work failed")
 

@@ -22,7 +22,8 @@ from ami.models import Dossier, DossierVersion, OutboxEmail
 SIGNATURE = "L’équipe livre et lecture de la Métropole Européenne de Lille"
 
 
-def _dispatch(email: OutboxEmail) -> None:
+def dispatch_after_commit(email: OutboxEmail) -> None:
+    """Hand `email` to the worker once the current transaction commits (at once outside one)."""
     from ami.tasks import dispatch_outbox_email
 
     email_id = email.pk
@@ -33,7 +34,7 @@ def _queue(key: str, **fields) -> tuple[OutboxEmail, bool]:
     """Create the outbox row once per key; a second call returns the existing row, unsent twice never."""
     email, created = OutboxEmail.objects.get_or_create(key=key, defaults=fields)
     if created:
-        _dispatch(email)
+        dispatch_after_commit(email)
     return email, created
 
 
