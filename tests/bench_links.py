@@ -60,7 +60,7 @@ def main() -> None:
               f"{'known p95':>10} {'unknown p95':>12}  (ms, {args.requests} requests each)")
         for label, (url, known, unknown) in forms.items():
             timings = {"known": [], "unknown": []}
-            for warm in range(5):
+            for _warm in range(5):
                 Client(REMOTE_ADDR="10.255.0.1").post(url, known)
                 Client(REMOTE_ADDR="10.255.0.2").post(url, unknown)
             for i in range(args.requests):
