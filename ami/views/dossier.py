@@ -28,6 +28,7 @@ from ami.services.completeness import STATE_LABELS, load_dossier, missing_answer
 from ami.services.dossiers import DossierError, LibraryError, ensure_writable
 from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
+from ami.services.tokens import revoke_links
 from ami.services.uploads import signed_document_response
 from core.parsing import parse_ascii_int
 
@@ -414,14 +415,23 @@ def dossier_list(request):
 @require_POST
 @dossier_required
 def leave(request, dossier):
-    """« Quitter le dossier »: this browser no longer opens this dossier (the others stay open)."""
+    """« Quitter le dossier »: this browser no longer opens this dossier (the others stay open); with
+    the box ticked, every private link of the dossier is revoked too."""
     remaining = dossier_service.revoke_session_access(request, dossier)
+    revoked = request.POST.get("revoke_links") == "1"
+    if revoked:
+        revoke_links(dossier)
     if not remaining:
         request.session.flush()
     else:
         request.session.cycle_key()
-    messages.success(request, f"Le dossier de la commune de {dossier.commune.name} est fermé sur cet appareil. "
-                              "Pour le rouvrir, utilisez un lien privé reçu par e-mail.")
+    if revoked:
+        messages.success(request, f"Le dossier de la commune de {dossier.commune.name} est fermé sur cet appareil et "
+                                  "tous ses liens privés sont désactivés. Pour le rouvrir, demandez un nouveau lien : "
+                                  "il sera envoyé par e-mail au référent du dossier.")
+    else:
+        messages.success(request, f"Le dossier de la commune de {dossier.commune.name} est fermé sur cet appareil. "
+                                  "Pour le rouvrir, utilisez un lien privé reçu par e-mail.")
     return redirect("ami:dossiers" if remaining else "ami:home")
 
 

@@ -76,10 +76,11 @@ def sample_kwargs(pattern, samples: dict, rng) -> list[dict]:
     if not converters:
         return [{}]
     options = []
-    if len(converters) == 1:  # every real value once (each step of the dossier), then hostile ones
-        (name,) = converters
-        options += [{name: value} for value in samples.get(name, [])]
-    for _ in range(6):
+    real_first = {name: samples[name][0] for name in converters if samples.get(name)}
+    if len(real_first) == len(converters):  # every real value once (each step of the dossier)...
+        for name in converters:
+            options += [{**real_first, name: value} for value in samples[name]]
+    for _ in range(6):  # ... then hostile ones
         kwargs = {}
         for name, converter in converters.items():
             real = samples.get(name, [])

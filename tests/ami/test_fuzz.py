@@ -151,7 +151,7 @@ def test_fuzz_every_endpoint_never_answers_500(fuzz_world):
     patterns = fuzzing.named_patterns()
     dossier_names = {name for name, (route, _) in patterns.items() if "dossier" in route}
     expensive = {name for name, (route, _) in patterns.items() if ".pdf" in route}
-    samples = {"slug": all_step_slugs, "token": [fuzz_world["token"]]}
+    samples = {"slug": all_step_slugs, "token": [fuzz_world["token"]], "public_id": [dossier.public_id]}
     pages = fuzz_world["pages"]
     paths_by_name = {  # regex patterns with positional groups: what reverse() cannot build
         "wagtail_serve": pages + ["/inexistante/", "/%C2%B2/", "/" + "a/" * 50],

@@ -185,3 +185,27 @@ def test_the_database_refuses_two_live_links_for_one_dossier(dossier):
     AccessToken.objects.create(dossier=dossier, token_hash="a" * 64)
     with pytest.raises(IntegrityError), transaction.atomic():
         AccessToken.objects.create(dossier=dossier, token_hash="b" * 64)
+
+
+@pytest.mark.parametrize("tick", [True, False])
+def test_leave_can_revoke_every_link_of_the_dossier(campaign, tick):
+    roubaix, lille = make_dossier(campaign), make_dossier(campaign, commune("Lille"))
+    roubaix_link, lille_link = issue_token(roubaix), issue_token(lille)
+    browser = Client()
+    for raw in (roubaix_link, lille_link):
+        assert browser.post(reverse("ami:access", args=[raw])).status_code == 302
+    page = browser.get(dossier_path("ami:dossier", roubaix)).content.decode()
+    assert 'name="revoke_links"' in page and "Désactiver aussi tous les liens privés" in page
+    data = {"revoke_links": "1"} if tick else {}
+    response = browser.post(dossier_path("ami:leave", roubaix), data, follow=True)
+    text = response.content.decode()
+    assert "Le dossier de la commune de Roubaix est fermé sur cet appareil" in text
+    assert ("tous ses liens privés sont désactivés" in text) is tick
+    assert browser.get(dossier_path("ami:dossier", roubaix)).status_code == 403
+    status, text = _open(roubaix_link)
+    if tick:
+        assert status == 410 and "Ce lien a été remplacé" in text  # the page also says how to get a new one
+        assert not AccessToken.objects.filter(dossier=roubaix, revoked_at__isnull=True).exists()
+    else:
+        assert status == 302
+    assert _open(lille_link)[0] == 302  # the other dossier's link is untouched
