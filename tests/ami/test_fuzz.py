@@ -15,6 +15,7 @@ from ami.models import Dossier, Library
 from ami.services.steps import FORM_STEPS, STEPS
 
 from .factories import (
+    commune,
     complete_dossier,
     make_campaign,
     make_dossier,
@@ -116,7 +117,8 @@ def fuzz_world(db, settings):
     now = timezone.now()
     Campaign.objects.filter(pk=campaign.pk).update(opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30))
     campaign.refresh_from_db()
-    dossier = complete_dossier(make_dossier(campaign, libraries=2))
+    # load_bnm_content keeps the newest campaign, possibly the one of fuzz_setup (Roubaix): another commune.
+    dossier = complete_dossier(make_dossier(campaign, commune("Tourcoing"), libraries=2))
     token = issue_token(dossier)
     pages = []
     for page in Page.objects.live().exclude(depth=1).specific():
