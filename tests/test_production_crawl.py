@@ -84,7 +84,8 @@ def site_content(production_static, django_db_setup, django_db_blocker):
     """The content of `make run` and one dossier of each state, built once for the module in a
     transaction rolled back at its end (each test runs in a savepoint inside it)."""
     from ami.models import Campaign, OutboxEmail
-    from tests.ami.factories import make_dossier
+    from ami.services.uploads import store_signed_document
+    from tests.ami.factories import make_dossier, valid_pdf_bytes
     from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
 
     with django_db_blocker.unblock(), transaction.atomic():
@@ -103,6 +104,7 @@ def site_content(production_static, django_db_setup, django_db_blocker):
             "reopened": make_complete_dossier(campaign, communes=("Villeneuve-d'Ascq",), libraries=1),
             "closed campaign": make_complete_dossier(closed, communes=("Wattrelos",), libraries=1),
         }
+        store_signed_document(dossiers["submitted"], valid_pdf_bytes())
         submit_dossier_version(dossiers["submitted"])
         submit_dossier_version(dossiers["reopened"])
         dossiers["reopened"].status = dossiers["reopened"].Status.DRAFT
