@@ -129,7 +129,7 @@ def fuzz_world(db, settings):
     return {"campaign": campaign, "dossier": dossier, "token": token, "pages": pages}
 
 
-def test_fuzz_every_endpoint_never_answers_500(fuzz_world):
+def test_fuzz_every_endpoint_never_answers_500(fuzz_world, monkeypatch):
     """≥ 5,000 hostile requests over every named URL (admin aside) and every live page: no 500, no exception."""
     from collections import Counter
 
@@ -172,6 +172,8 @@ def test_fuzz_every_endpoint_never_answers_500(fuzz_world):
     steps = [e for e in endpoints if e.name == "ami:step"]
     ami = [e for e in endpoints if e.name.startswith("ami:") and e.name != "ami:step"]
     others = [e for e in endpoints if not e.name.startswith(("page:", "ami:"))]
+    # The test client copies every template context it renders (for response.context): not needed here.
+    monkeypatch.setattr("django.test.client.store_rendered_templates", lambda *args, **kwargs: None)
     client = Client()
     open_dossier_in_session(client, dossier)
     failures, statuses, per_endpoint = [], Counter(), Counter()
@@ -185,9 +187,9 @@ def test_fuzz_every_endpoint_never_answers_500(fuzz_world):
         if round_robin < 2 * len(endpoints):
             endpoint = endpoints[round_robin % len(endpoints)]
             round_robin += 1
-        else:  # the AMI reads most of the input; a step costs ~30 ms, other requests ~7 ms
+        else:  # the AMI reads most of the input; a step (~30 ms) also gets the systematic pass
             draw = rng.random()
-            endpoint = rng.choice(steps if draw < 0.15 else ami if draw < 0.6 else others if draw < 0.8 else pages_only)
+            endpoint = rng.choice(steps if draw < 0.1 else ami if draw < 0.6 else others if draw < 0.8 else pages_only)
         if endpoint.expensive and expensive_done[endpoint.name] >= EXPENSIVE_GETS:
             endpoint = rng.choice([e for e in endpoints if not e.expensive])
         if systematic and sent % 2:
