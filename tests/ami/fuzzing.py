@@ -273,7 +273,10 @@ def systematic_requests(endpoints: list[Endpoint]) -> list[FuzzRequest]:
             base = (endpoint.base_data or {}).get(slug)
             if base is not None:
                 keys = ["library_ids", "library_action"] + sorted(
-                    key for key, value in base.items() if isinstance(value, list) or key.endswith("_choice"))
+                    key for key, value in base.items()
+                    if isinstance(value, list) or key.endswith("_choice")  # multi-valued ids, choices
+                    or ("-" not in key and _looks_numeric(value))  # unprefixed hidden numbers (step revision)
+                )
             elif endpoint.name.startswith("page:"):
                 keys = []  # CMS pages read no form
             else:
