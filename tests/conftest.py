@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.integration_fixtures"]
+pytest_plugins = ["tests.integration_fixtures", "tests.redis_fixtures"]
 
 IN_CI = os.environ.get("CI") == "true"
 

@@ -2,8 +2,6 @@
 is a port where nothing listens, Redis hung is a socket that accepts and never answers."""
 import datetime as dt
 import json
-import socket
-import threading
 import time
 
 import pytest
@@ -40,33 +38,6 @@ def get_health(client, **params):
     response = client.get(reverse("health"), params)
     elapsed = time.monotonic() - started
     return response, json.loads(response.content), elapsed
-
-
-@pytest.fixture
-def hung_redis():
-    """A TCP server that accepts connections and never answers (like a SIGSTOPped Redis)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0", accepted
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    server.close()
 
 
 def test_healthy(client, production_like, django_assert_max_num_queries):
@@ -129,7 +100,7 @@ def test_redis_down_is_503_quickly(client, production_like):
 
 def test_hung_redis_is_503_within_two_seconds(client, production_like, hung_redis):
     beat_now()
-    url, accepted = hung_redis
+    url, accepted = hung_redis.url(), hung_redis.accepted
     production_like.CELERY_BROKER_URL = url
     production_like.REDIS_URL = url
     response, report, elapsed = get_health(client)

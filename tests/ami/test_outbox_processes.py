@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from ami.models import Heartbeat, OutboxEmail
 from ami.services.notifications import queue_resume_link_email
-from tests.integration_fixtures import _free_port, _reset_producer_pools, make_complete_dossier
+from tests.integration_fixtures import make_complete_dossier
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,45 +43,6 @@ def wait_until(predicate, timeout: float, what: str, logs=()) -> None:
     if not predicate():
         tails = "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}" for path in logs)
         pytest.fail(f"Timed out after {timeout} s waiting for {what}\n{tails}")
-
-
-class RedisServer:
-    """A redis-server of our own, without persistence: a restart loses every queued task."""
-
-    def __init__(self, directory: Path):
-        self.port = _free_port()
-        self.directory = directory
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self) -> None:
-        import redis
-
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-
-        def up():
-            try:
-                return client.ping()
-            except Exception:
-                return False
-
-        wait_until(up, 10, "redis-server to start")
-        client.close()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-    def client(self):
-        import redis
-
-        return redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=1)
 
 
 class CeleryProcess:
@@ -105,35 +66,6 @@ class CeleryProcess:
         return self.process is not None and self.process.poll() is None
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def publishing_to(settings):
-    """The test process publishes (on commit) to the given broker, as the web process would."""
-    from config.celery import app
-
-    saved = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url")}
-
-    def use(url: str) -> None:
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        settings.CELERY_BROKER_URL = url
-        settings.REDIS_URL = ""
-        app.conf.update(task_always_eager=False, broker_url=url)
-        _reset_producer_pools(app)
-
-    yield use
-    app.conf.update(saved)
-    _reset_producer_pools(app)
-
-
 def queue_emails(dossier, first: int, count: int) -> None:
     with transaction.atomic():  # dispatched to Redis on commit
         for n in range(first, first + count):
@@ -141,7 +73,7 @@ def queue_emails(dossier, first: int, count: int) -> None:
 
 
 def test_worker_beat_and_redis_restarts_lose_no_email_and_send_none_twice(
-    transactional_db, django_db_serialized_rollback, own_redis, smtp_sink, publishing_to, tmp_path, client, settings
+    transactional_db, django_db_serialized_rollback, own_redis, smtp_sink, broker_at, tmp_path, client, settings
 ):
     if connection.vendor != "postgresql":
         pytest.skip("the worker and beat processes share the test database: PostgreSQL (as in CI)")
@@ -151,7 +83,7 @@ def test_worker_beat_and_redis_restarts_lose_no_email_and_send_none_twice(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": own_redis.url,
+        "CELERY_BROKER_URL": own_redis.url(),
         "REDIS_URL": "",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}",
         "PRIVATE_MEDIA_ROOT": str(django_settings.PRIVATE_MEDIA_ROOT),
@@ -178,7 +110,8 @@ def test_worker_beat_and_redis_restarts_lose_no_email_and_send_none_twice(
         return await accept(server, session, envelope)
 
     smtp_sink.handle_DATA = slow_accept
-    publishing_to(own_redis.url)
+    broker_at(own_redis.url())
+    settings.REDIS_URL = ""  # /sante/ of this (web) process checks only the broker
     dossier = make_complete_dossier(communes=("Lille",), libraries=1)
     broker = own_redis.client()
     sent = OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT)
