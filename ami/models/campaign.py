@@ -1,0 +1,97 @@
+"""Communes and campaigns (a call for applications with its opening and closing dates)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+
+
+class Commune(models.Model):
+    insee_code = models.CharField("code INSEE", max_length=5, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "commune"
+        verbose_name_plural = "communes"
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignQuerySet(models.QuerySet):
+    def current(self, now: datetime | None = None):
+        """The campaign shown to the public, in one query: the open one first (earliest
+        deadline), else the next to open, else the last closed."""
+        now = now or timezone.now()
+        rank = models.Case(
+            models.When(opens_at__lte=now, closes_at__gt=now, then=models.Value(0)),
+            models.When(opens_at__gt=now, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        # Within a rank: open -> soonest deadline, upcoming -> soonest opening, closed -> latest closing.
+        return (
+            self.annotate(rank=rank)
+            .order_by(
+                "rank",
+                models.Case(models.When(rank=0, then="closes_at")),
+                models.Case(models.When(rank=1, then="opens_at")),
+                models.F("closes_at").desc(),
+            )
+            .first()
+        )
+
+
+class Campaign(models.Model):
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", "à venir"
+        OPEN = "open", "ouvert"
+        CLOSED = "closed", "clos"
+
+    title = models.CharField("titre", max_length=200)
+    statistics_year = models.PositiveSmallIntegerField(
+        "année de référence des statistiques", help_text="Par exemple 2021 pour l’AMI 2022."
+    )
+    first_engagement_year = models.PositiveSmallIntegerField(
+        "première année d’engagement",
+        help_text="Par exemple 2023 : le formulaire propose alors « Envisagé en 2024 » et « Envisagé en 2025 ».",
+    )
+    opens_at = models.DateTimeField("ouverture des candidatures")
+    closes_at = models.DateTimeField(
+        "date limite de dépôt", help_text="Heure de Paris. Après cette date, plus aucune modification."
+    )
+    team_email = models.EmailField("adresse de l’équipe MEL", default="bnm@lillemetropole.fr")
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = "campagne d’AMI"
+        verbose_name_plural = "campagnes d’AMI"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="campaign_closes_after_opening")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def state(self, now: datetime | None = None) -> str:
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return self.State.UPCOMING
+        if now < self.closes_at:
+            return self.State.OPEN
+        return self.State.CLOSED
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.state(now) == self.State.OPEN
+
+    def engagement_choices(self, with_next_year=True, with_year_after=True):
+        """« OUI / NON / Envisagé en N+1 / Envisagé en N+2 », N being the first engagement year."""
+        choices = [("oui", "OUI"), ("non", "NON")]
+        if with_next_year:
+            choices.append(("n+1", f"Envisagé en {self.first_engagement_year + 1}"))
+        if with_year_after:
+            choices.append(("n+2", f"Envisagé en {self.first_engagement_year + 2}"))
+        return choices
