@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from ami.constants import LIBRARY_SECTIONS, OBJECTIVES, WORKING_GROUP_TIME_NOTE
+from ami import questionnaire
+from ami.constants import WORKING_GROUP_TIME_NOTE
 from ami.models import Dossier, DossierVersion, Library
 from home.dates import format_date_fr, format_time_fr, to_paris
 
@@ -32,29 +33,23 @@ DOSSIER_META = {
 }
 LIBRARY_META = {"sort_order"}
 
-DOSSIER_PRESENTATION = [
-    ("Réseau", ["is_network", "has_head_commune", "@head_commune", "@communes"]),
-    ("Élu référent du dossier", ["elected_last_name", "elected_first_name", "elected_delegation", "elected_email"]),
-    (
-        "Agent référent identifié pour la mise en œuvre et le suivi du projet",
-        ["agent_last_name", "agent_first_name", "agent_position", "agent_department", "agent_email", "agent_phone"],
-    ),
-    ("Validation du dépôt", ["validation_mode", "deliberation_date", "deliberation_number"]),
-]
-DOSSIER_VOLET_2 = [("Projet communal", ["project_statement"])]
-DOSSIER_ENGAGEMENTS = [
-    (
-        "Engagements",
-        [
-            "engagement_sigb", "engagement_portal_link", "compatible_software", "engagement_double_sso",
-            "engagement_federated_search", "engagement_ebooks", "engagement_mediation_design",
-            "engagement_mediation_programme",
-        ],
-    ),
-    ("Objectifs", [f"objective_{key}" for key in OBJECTIVES] + ["objective_other_text"]),
-    ("Engagements obligatoires", ["training_commitment"]),
-]
-DOSSIER_SIGNATURE = [("Signature", ["signed_place", "signed_on", "@signed_document"])]
+# The questionnaire's answers that are not a column of the snapshot's "dossier" dict: what the
+# PDF prints for each ("@…" rows are built in build_document).
+PRINTED_AS = {
+    "commune": ["@commune"],
+    "network_communes": ["@communes"],
+    "head_choice": ["has_head_commune", "@head_commune"],
+    "signed_document": ["@signed_document"],
+}
+
+
+def _layout(step_slug: str) -> list[tuple[str, list[str]]]:
+    """A step's sections (ami.questionnaire) as (title, [printed names])."""
+    return [
+        (section.title, [name for q in section.questions for name in PRINTED_AS.get(q.name, [q.name])])
+        for section in questionnaire.step(step_slug).sections
+    ]
+
 
 # --- Formatting ----------------------------------------------------------------
 
@@ -177,27 +172,42 @@ def build_document(snapshot: dict) -> list[dict]:
                 signed_value += f", déposé le {paris_datetime_label(signed['uploaded_at'])}"
             signed_value += ")"
     head = snapshot.get("head_commune")
+    commune = snapshot.get("commune") or {}
     extra = {
+        "@commune": {"label": "Nom de la commune", "value": commune.get("name") or EMPTY, "help": ""},
         "@head_commune": {"label": "Commune tête de réseau", "value": head["name"] if head else EMPTY, "help": ""},
         "@communes": {"label": "Communes du réseau", "value": _communes_label(communes), "help": ""},
         "@signed_document": {
             "label": str(Dossier._meta.get_field("signed_document").verbose_name), "value": signed_value, "help": "",
         },
     }
-    commune = snapshot.get("commune") or {}
-    presentation = [
-        {
-            "title": "Commune candidate",
-            "rows": [{"label": "Nom de la commune", "value": commune.get("name") or EMPTY, "help": ""}],
-        }
-    ] + _sections(Dossier, data, DOSSIER_PRESENTATION, labels, used, extra)
+    groups = snapshot.get("working_groups") or []
+    extra["@groups"] = {
+        "title": "Groupes de travail",
+        "intro": WORKING_GROUP_TIME_NOTE,
+        "rows": [
+            {"label": g["group"], "value": g.get("agent_names") or "Inscrit (agent non précisé)", "help": ""}
+            for g in groups
+        ]
+        or [{"label": "Inscriptions", "value": "Aucune inscription", "help": ""}],
+    }
+
+    def part(step_slugs):
+        blocks = []
+        for slug in step_slugs:
+            for title, names in _layout(slug):
+                if names == ["working_groups"]:
+                    blocks.append(extra["@groups"])
+                else:
+                    blocks += _sections(Dossier, data, [(title, names)], labels, used, extra)
+        return blocks
 
     volet_1 = []
     for index, library in enumerate(snapshot.get("libraries") or [], start=1):
         lib_used: set[str] = set()
         name = library.get("name") or f"Bibliothèque n° {index}"
         volet_1.append({"title": f"Bibliothèque {index} : {name}", "level": 3, "rows": []})
-        for section in _sections(Library, library, LIBRARY_SECTIONS, labels, lib_used):
+        for section in _sections(Library, library, questionnaire.library_sections(), labels, lib_used):
             section["level"] = 4
             volet_1.append(section)
         leftovers = _leftover_rows(Library, library, lib_used, {"id", "dossier", *LIBRARY_META}, labels)
@@ -206,33 +216,17 @@ def build_document(snapshot: dict) -> list[dict]:
     if not volet_1:
         volet_1.append({"title": "Aucune bibliothèque renseignée", "level": 3, "rows": []})
 
-    engagements = _sections(Dossier, data, DOSSIER_ENGAGEMENTS, labels, used, extra)
-    groups = snapshot.get("working_groups") or []
-    engagements.append(
-        {
-            "title": "Groupes de travail",
-            "intro": WORKING_GROUP_TIME_NOTE,
-            "rows": [
-                {"label": g["group"], "value": g.get("agent_names") or "Inscrit (agent non précisé)", "help": ""}
-                for g in groups
-            ]
-            or [{"label": "Inscriptions", "value": "Aucune inscription", "help": ""}],
-        }
-    )
-    engagements += _sections(Dossier, data, DOSSIER_SIGNATURE, labels, used, extra)
-    volet_2 = _sections(Dossier, data, DOSSIER_VOLET_2, labels, used, extra)
-
-    parts = [
-        {"title": "Présentation de la commune candidate", "blocks": presentation},
-        {"title": "Partie 1 – Volet 1 : état des lieux de la bibliothèque", "blocks": volet_1},
-        {"title": "Partie 1 – Volet 2 : projet communal", "blocks": volet_2},
-        {"title": "Partie 2 – Fiche d’engagement", "blocks": engagements},
-    ]
+    parts = []
+    for title, step_slugs in questionnaire.PAPER_PARTS:
+        if step_slugs == ("bibliotheques",):
+            parts.append({"title": title, "blocks": volet_1})
+        else:
+            parts.append({"title": title, "blocks": part(step_slugs)})
     leftovers = _leftover_rows(Dossier, data, used, {"id", *DOSSIER_META}, labels)
     if leftovers:
         parts.append({"title": "Autres réponses", "blocks": [{"title": "Autres réponses", "rows": leftovers}]})
-    for part in parts:
-        for block in part["blocks"]:
+    for printed in parts:
+        for block in printed["blocks"]:
             block.setdefault("level", 3)
     return parts
 

@@ -5,6 +5,8 @@ from django import forms
 from django.db import models
 from django.utils.text import capfirst
 
+from ami.questionnaire import kind_of, questions_of_model
+
 from .fields import (
     CountField,
     FrenchDateField,
@@ -17,9 +19,6 @@ from .fields import (
     YesNoField,
 )
 
-PHONE_FIELDS = {"phone", "agent_phone"}
-YEAR_FIELDS = {"sigb_since", "portal_since"}
-
 
 def _max_from_validators(db_field, default):
     for validator in db_field.validators:
@@ -31,8 +30,8 @@ def _max_from_validators(db_field, default):
 def make_formfield(db_field: models.Field, campaign=None) -> forms.Field:
     """The form field for one model field, with French parsing and messages. Never required (drafts)."""
     common = {"label": capfirst(db_field.verbose_name), "help_text": db_field.help_text, "required": False}
-    name = db_field.name
-    if name in YEAR_FIELDS:
+    kind = kind_of(db_field)
+    if kind == "year":
         max_year = (campaign.statistics_year + 1) if campaign else 2100
         return YearField(min_year=1950, max_year=max_year, **common)
     if isinstance(db_field, models.PositiveIntegerField | models.PositiveSmallIntegerField | models.IntegerField):
@@ -53,7 +52,7 @@ def make_formfield(db_field: models.Field, campaign=None) -> forms.Field:
         return FrenchEmailField(max_length=db_field.max_length, **common)
     if isinstance(db_field, models.URLField):
         return FrenchURLField(max_length=db_field.max_length, **common)
-    if name in PHONE_FIELDS:
+    if kind == "phone":
         return PhoneField(**common)
     if db_field.choices:
         return forms.ChoiceField(choices=list(db_field.choices), widget=forms.RadioSelect, **common)
@@ -62,6 +61,12 @@ def make_formfield(db_field: models.Field, campaign=None) -> forms.Field:
     if isinstance(db_field, models.CharField):
         return forms.CharField(max_length=db_field.max_length, **common)
     return db_field.formfield(**common)  # pragma: no cover
+
+
+def _empty_answer(db_field: models.Field):
+    if db_field.many_to_many:
+        return []
+    return "" if isinstance(db_field, models.CharField | models.TextField) else None
 
 
 class StepForm(forms.ModelForm):
@@ -89,6 +94,32 @@ class StepForm(forms.ModelForm):
 
     def setup_fields(self):
         """Hook for subclasses (extra fields, choices depending on the campaign)."""
+
+    def _cleared_questions(self):
+        """This form's questions that are emptied when their controlling answer says they do not apply."""
+        return [
+            q for q in questions_of_model(self._meta.model._meta.label)
+            if q.clear_unless and q.has_column and q.name in self.fields
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for q in self._cleared_questions():
+            control = q.clear_unless.control
+            if control in data and not q.clear_unless.holds(data.get(control)) and q.name in data:
+                data[q.name] = _empty_answer(q.model_field)
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        for q in self._cleared_questions():
+            control = q.clear_unless.control
+            field = q.model_field
+            if control in self.cleaned_data and not q.clear_unless.holds(self.cleaned_data.get(control)) \
+                    and not field.many_to_many:
+                setattr(self.instance, q.name, _empty_answer(field))
 
     # Model fields a subclass sets on the instance outside its form fields (e.g. in _post_clean).
     extra_update_fields: tuple[str, ...] = ()

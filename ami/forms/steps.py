@@ -5,9 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ami.constants import LIBRARY_SECTIONS, OBJECTIVE_LEVEL_CHOICES, OBJECTIVES
+from ami import questionnaire
+from ami.constants import OBJECTIVE_LEVEL_CHOICES, OBJECTIVES
 from ami.models import Commune, Dossier, DossierCommune, Library, WorkingGroup, WorkingGroupSignup
-from ami.services.completeness import LIBRARY_CLEARED_UNLESS
 from ami.services.uploads import MESSAGES as UPLOAD_MESSAGES
 from ami.services.uploads import read_signed_pdf, store_signed_document
 
@@ -37,13 +37,7 @@ class CommuneStepForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "is_network",
-            "elected_last_name", "elected_first_name", "elected_delegation", "elected_email",
-            "agent_last_name", "agent_first_name", "agent_position", "agent_department", "agent_email",
-            "agent_phone",
-            "validation_mode", "deliberation_date", "deliberation_number",
-        ]
+        fields = questionnaire.step("commune").form_fields()
 
     def __init__(self, *args, communes=None, **kwargs):
         self._communes = communes
@@ -54,10 +48,6 @@ class CommuneStepForm(StepForm):
         self.fields["network_communes"].choices = choices
         self.fields["head_choice"].choices = [("", "— Choisir —"), (NO_HEAD, NO_HEAD_LABEL)] + choices
         dossier = self.instance
-        self.fields["is_network"].label = "Dossier déposé pour un réseau de bibliothèques"
-        self.fields["validation_mode"].label = (
-            "Dépôt du dossier AMI validé par signature de l'élu référent ou délibération"
-        )
         if dossier.pk and not self.is_bound:
             self.initial["network_communes"] = [str(link.commune_id) for link in dossier.commune_links.all()]
             if dossier.has_head_commune is False:
@@ -90,9 +80,6 @@ class CommuneStepForm(StepForm):
             head = data.get("head_choice")
             if head and head != NO_HEAD and int(head) not in ids:
                 self.add_error("head_choice", "La commune tête de réseau doit faire partie des communes du réseau.")
-        if data.get("validation_mode") != "deliberation":
-            data["deliberation_date"] = None
-            data["deliberation_number"] = ""
         return data
 
     def _post_clean(self):
@@ -101,9 +88,6 @@ class CommuneStepForm(StepForm):
             head = self.cleaned_data.get("head_choice")
             self.instance.has_head_commune = None if not head else head != NO_HEAD
             self.instance.head_commune_id = int(head) if head and head != NO_HEAD else None
-            if self.cleaned_data.get("validation_mode") != "deliberation":
-                self.instance.deliberation_date = None
-                self.instance.deliberation_number = ""
 
     @transaction.atomic
     def save(self, commit=True):
@@ -116,7 +100,7 @@ class CommuneStepForm(StepForm):
         return dossier
 
 
-LIBRARY_FIELDS = [name for _, names in LIBRARY_SECTIONS for name in names]
+LIBRARY_FIELDS = [q.name for q in questionnaire.library_questions()]
 # Grouped under a visible question (the answers are boxes of one list in the paper form).
 LIBRARY_SUBGROUPS = {
     "portal_use_pro_days": "Si vous utilisez le portail, qu’y recherchez-vous le plus ?",
@@ -132,7 +116,7 @@ class LibraryForm(StepForm):
 
     class Meta:
         model = Library
-        fields = [name for name in LIBRARY_FIELDS if name != "associated_communes"]
+        fields = questionnaire.step("bibliotheques").form_fields()
 
     def __init__(self, *args, communes=None, **kwargs):
         self._communes = communes
@@ -147,19 +131,6 @@ class LibraryForm(StepForm):
             self.initial["associated_communes"] = [str(c.pk) for c in self.instance.associated_communes.all()]
         self.order_fields(LIBRARY_FIELDS)
 
-    def clean(self):
-        data = super().clean()
-        for control, applies, dependents in LIBRARY_CLEARED_UNLESS:
-            if control in data and not applies(data.get(control)):
-                for name in dependents:
-                    if name in data:
-                        data[name] = [] if name == "associated_communes" else (
-                            "" if isinstance(self.fields[name], forms.CharField) else None
-                        )
-        if data.get("network") != "intercommunal" and "associated_communes" in data:
-            data["associated_communes"] = []
-        return data
-
     def save(self, commit=True):
         library = super().save()
         ids = [int(pk) for pk in self.cleaned_data.get("associated_communes") or []]
@@ -167,13 +138,13 @@ class LibraryForm(StepForm):
         return library
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in LIBRARY_SECTIONS]
+        return [(title, [self[name] for name in names]) for title, names in questionnaire.library_sections()]
 
 
 class ProjectStepForm(StepForm):
     class Meta:
         model = Dossier
-        fields = ["project_statement"]
+        fields = questionnaire.step("projet").form_fields()
 
     def setup_fields(self):
         self.fields["project_statement"].help_text = (
@@ -183,33 +154,23 @@ class ProjectStepForm(StepForm):
         self.fields["project_statement"].widget.attrs["rows"] = 15
 
 
-ENGAGEMENT_WITH_CAMPAIGN_CHOICES = [
-    "engagement_sigb", "engagement_portal_link", "engagement_double_sso", "engagement_federated_search",
-    "engagement_ebooks",
-]
+# « OUI / NON / Envisagé en N+1 / Envisagé en N+2 »: the choices depend on the campaign.
+ENGAGEMENT_QUESTIONS = [q for q in questionnaire.step("engagements").questions if q.kind == "engagement"]
 
 
 class EngagementsStepForm(StepForm):
     class Meta:
         model = Dossier
-        fields = [
-            "engagement_sigb", "engagement_portal_link", "compatible_software", "engagement_double_sso",
-            "engagement_federated_search", "engagement_ebooks", "engagement_mediation_design",
-            "engagement_mediation_programme",
-        ]
+        fields = questionnaire.step("engagements").form_fields()
 
     def setup_fields(self):
         campaign = self.campaign or self.instance.campaign
-        for name in ENGAGEMENT_WITH_CAMPAIGN_CHOICES:
-            field = self.fields[name]
-            self.fields[name] = forms.ChoiceField(
-                label=field.label, required=False, widget=forms.RadioSelect, choices=campaign.engagement_choices()
+        for q in ENGAGEMENT_QUESTIONS:
+            field = self.fields[q.name]
+            self.fields[q.name] = forms.ChoiceField(
+                label=field.label, required=False, widget=forms.RadioSelect,
+                choices=campaign.engagement_choices(with_next_year=q.next_year),
             )
-        field = self.fields["engagement_mediation_programme"]
-        self.fields["engagement_mediation_programme"] = forms.ChoiceField(
-            label=field.label, required=False, widget=forms.RadioSelect,
-            choices=campaign.engagement_choices(with_next_year=False),
-        )
 
 
 OBJECTIVE_CHOICES = [("", "non retenu")] + OBJECTIVE_LEVEL_CHOICES
@@ -220,7 +181,7 @@ class ObjectivesStepForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [f"objective_{key}" for key in OBJECTIVES] + ["objective_other_text", "training_commitment"]
+        fields = questionnaire.step("objectifs").form_fields()
 
     def __init__(self, *args, groups=None, **kwargs):
         self._groups = groups
@@ -268,17 +229,10 @@ class ObjectivesStepForm(StepForm):
                             f"Le niveau « {level} » ne peut être attribué qu’à un seul objectif : "
                             "choisissez un « +++ », un « ++ » et un « + » sur trois objectifs différents.",
                         )
-        if not data.get("objective_other"):
-            data["objective_other_text"] = ""
         for group in self.groups:
             if not data.get(f"group_{group.pk}"):
                 data[f"group_{group.pk}_agents"] = ""
         return data
-
-    def _post_clean(self):
-        super()._post_clean()
-        if not self.cleaned_data.get("objective_other"):
-            self.instance.objective_other_text = ""
 
     @transaction.atomic
     def save(self, commit=True):
@@ -313,7 +267,7 @@ class ValidationStepForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["signed_place", "signed_on"]
+        fields = questionnaire.step("validation").form_fields()
 
     def clean_signed_document(self):
         uploaded = self.cleaned_data.get("signed_document")

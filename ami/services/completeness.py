@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from ami import questionnaire
 from ami.constants import OBJECTIVE_LEVELS, OBJECTIVES
 from ami.models import Dossier, DossierCommune, Library, WorkingGroupSignup
 from ami.services.steps import FORM_STEPS
@@ -48,63 +49,46 @@ def _empty(value) -> bool:
     return value is None or value == ""
 
 
-DOSSIER_REQUIRED_STEP1 = [
-    "is_network",
-    "elected_last_name", "elected_first_name", "elected_delegation", "elected_email",
-    "agent_last_name", "agent_first_name", "agent_position", "agent_department", "agent_email", "agent_phone",
-    "validation_mode",
-]
-STEP1_GROUPS = {
-    "elected_last_name": "Élu référent", "elected_first_name": "Élu référent", "elected_delegation": "Élu référent",
-    "elected_email": "Élu référent", "agent_last_name": "Agent référent", "agent_first_name": "Agent référent",
-    "agent_position": "Agent référent", "agent_department": "Agent référent", "agent_email": "Agent référent",
-    "agent_phone": "Agent référent",
-}
-ENGAGEMENT_FIELDS = [
-    "engagement_sigb", "engagement_portal_link", "compatible_software", "engagement_double_sso",
-    "engagement_federated_search", "engagement_ebooks", "engagement_mediation_design",
-    "engagement_mediation_programme",
-]
-LIBRARY_REQUIRED = [
-    "name", "manager_name", "address", "phone", "email", "network", "management_mode", "surface_m2",
-    "staff_category_a", "staff_category_b", "staff_category_c", "staff_fte", "volunteers",
-    "active_members", "active_members_adults", "active_members_youth", "daily_visitors",
-    "budget_acquisitions", "budget_digital_resources", "budget_cultural_action", "budget_communication",
-    "documents_total", "books", "dvds", "cds", "periodicals", "games",
-    "free_for_all", "weekly_opening_hours",
-    "public_computers", "staff_computers", "public_wifi", "ereaders", "tablets", "has_digital_advisors",
-    "has_rfid", "has_return_box", "offers_online_resources", "facebook", "instagram", "tiktok",
-    "mel_library_nights", "mel_libre2lire", "mel_professional_days", "mel_uses_portal", "mel_open_agenda",
-    "mel_equipment_fund", "mel_digital_call", "mel_cultural_partnerships",
-]
-# (controlling field, predicate on its value, dependent field)
-LIBRARY_CONDITIONAL = [
-    ("management_mode", lambda v: v == "other", "management_mode_other"),
-    ("network", lambda v: v in ("communal", "intercommunal"), "network_name"),
-    ("network", lambda v: v in ("communal", "intercommunal"), "network_library_count"),
-    ("network", lambda v: v == "intercommunal", "associated_communes"),
-    ("free_for_all", lambda v: v is False, "fee_adults_resident"),
-    ("free_for_all", lambda v: v is False, "fee_children_resident"),
-    ("free_for_all", lambda v: v is False, "fee_adults_non_resident"),
-    ("free_for_all", lambda v: v is False, "fee_children_non_resident"),
-    ("ereaders", lambda v: bool(v), "ereaders_lendable"),
-    ("tablets", lambda v: bool(v), "tablets_lendable"),
-    ("has_digital_advisors", lambda v: v is True, "digital_advisors"),
-    ("offers_online_resources", lambda v: v is True, "online_resources"),
-    ("facebook", lambda v: v is True, "facebook_account"),
-    ("instagram", lambda v: v is True, "instagram_account"),
-    ("tiktok", lambda v: v is True, "tiktok_account"),
-]
-# Answers that must be cleared when their controlling answer says they do not apply.
-LIBRARY_CLEARED_UNLESS = [
-    ("management_mode", lambda v: v == "other", ["management_mode_other"]),
-    ("network", lambda v: v in ("communal", "intercommunal"), ["network_name", "network_library_count", "associated_communes"]),
-    ("has_digital_advisors", lambda v: v is True, ["digital_advisors"]),
-    ("offers_online_resources", lambda v: v is True, ["online_resources"]),
-    ("facebook", lambda v: v is True, ["facebook_account"]),
-    ("instagram", lambda v: v is True, ["instagram_account"]),
-    ("tiktok", lambda v: v is True, ["tiktok_account"]),
-]
+def _unanswered(q: questionnaire.Question, value) -> bool:
+    if q.kind in ("checkbox", "file"):  # a box that must be ticked, a document that must be there
+        return not value
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == []
+
+
+def declared_missing(instance, questions, step: str, *, id_prefix: str = "id_", title: str = "") -> list[Missing]:
+    """The declared rules of `questions` on `instance`: every required answer first, then each
+    answer required by another one, in paper order."""
+    def value(q):
+        field = q.model_field
+        if field.many_to_many:
+            return list(getattr(instance, q.name).all()) or None
+        return getattr(instance, q.name)
+
+    def label(q):
+        prefix = title or q.group
+        return f"{prefix} : {q.label}" if prefix else q.label
+
+    checked = [q for q in questions if q.has_column]
+    out = [
+        Missing(step, id_prefix + q.name, label(q), q.message or REQUIRED_MESSAGE)
+        for q in checked if q.required and _unanswered(q, value(q))
+    ]
+    for q in checked:
+        rule = q.required_if
+        if rule and rule.holds(getattr(instance, rule.control)) and _unanswered(q, value(q)):
+            message = q.message or (
+                f"Réponse nécessaire puisque vous avez répondu « {_display(instance, rule.control)} » "
+                f"à « {_label(type(instance), rule.control)} »."
+            )
+            out.append(Missing(step, id_prefix + q.name, label(q), message))
+    return out
+
+
+# Derived from the declaration (ami.questionnaire); kept for the callers that read them.
+LIBRARY_REQUIRED = [q.name for q in questionnaire.library_questions() if q.required]
+ENGAGEMENT_FIELDS = questionnaire.step("engagements").form_fields()
 
 REQUIRED_MESSAGE = "Réponse manquante."
 
@@ -130,20 +114,7 @@ def dossier_objective_levels(dossier: Dossier) -> dict[str, str]:
 
 
 def _step1(dossier: Dossier) -> list[Missing]:
-    out = []
-    for name in DOSSIER_REQUIRED_STEP1:
-        if _empty(getattr(dossier, name)):
-            label = _label(Dossier, name)
-            if name in STEP1_GROUPS:
-                label = f"{STEP1_GROUPS[name]} : {label}"
-            out.append(Missing("commune", f"id_{name}", label, REQUIRED_MESSAGE))
-    if dossier.validation_mode == "deliberation":
-        for name in ("deliberation_date", "deliberation_number"):
-            if _empty(getattr(dossier, name)):
-                out.append(
-                    Missing("commune", f"id_{name}", f"Délibération : {_label(Dossier, name)}",
-                            "Indiquez la date et le numéro de la délibération.")
-                )
+    out = declared_missing(dossier, questionnaire.step("commune").questions, "commune")
     if dossier.is_network:
         members = [link.commune_id for link in dossier.commune_links.all()]
         if len(members) < 2:
@@ -156,26 +127,10 @@ def _step1(dossier: Dossier) -> list[Missing]:
 
 
 def library_missing(library: Library, index: int) -> list[Missing]:
-    out = []
     title = f"Bibliothèque {index}" + (f" ({library.name})" if library.name else "")
-    prefix = f"id_bib{library.pk}-"
-
-    def value(name):
-        if name == "associated_communes":
-            return list(library.associated_communes.all()) or None
-        return getattr(library, name)
-
-    for name in LIBRARY_REQUIRED:
-        if _empty(value(name)):
-            out.append(Missing("bibliotheques", prefix + name, f"{title} : {_label(Library, name)}", REQUIRED_MESSAGE))
-    for control, applies, name in LIBRARY_CONDITIONAL:
-        if applies(getattr(library, control)) and _empty(value(name)):
-            out.append(
-                Missing("bibliotheques", prefix + name, f"{title} : {_label(Library, name)}",
-                        f"Réponse nécessaire puisque vous avez répondu « {_display(library, control)} » "
-                        f"à « {_label(Library, control)} ».")
-            )
-    return out
+    return declared_missing(
+        library, questionnaire.library_questions(), "bibliotheques", id_prefix=f"id_bib{library.pk}-", title=title
+    )
 
 
 def _display(instance, name):
@@ -199,17 +154,11 @@ def _step2(dossier: Dossier) -> list[Missing]:
 
 
 def _step3(dossier: Dossier) -> list[Missing]:
-    if not dossier.project_statement.strip():
-        return [Missing("projet", "id_project_statement", _label(Dossier, "project_statement"), REQUIRED_MESSAGE)]
-    return []
+    return declared_missing(dossier, questionnaire.step("projet").questions, "projet")
 
 
 def _step4(dossier: Dossier) -> list[Missing]:
-    return [
-        Missing("engagements", f"id_{name}", _label(Dossier, name), REQUIRED_MESSAGE)
-        for name in ENGAGEMENT_FIELDS
-        if _empty(getattr(dossier, name))
-    ]
+    return declared_missing(dossier, questionnaire.step("engagements").questions, "engagements")
 
 
 def _step5(dossier: Dossier) -> list[Missing]:
@@ -217,9 +166,7 @@ def _step5(dossier: Dossier) -> list[Missing]:
         Missing("objectifs", "objectifs", "Objectifs", message)
         for message in objective_problems(dossier_objective_levels(dossier), dossier.objective_other_text)
     ]
-    if not dossier.training_commitment:
-        out.append(Missing("objectifs", "id_training_commitment", _label(Dossier, "training_commitment"),
-                           "Cet engagement est obligatoire : cochez la case."))
+    out += declared_missing(dossier, questionnaire.step("objectifs").questions, "objectifs")
     for signup in dossier.working_group_signups.all():
         if not signup.agent_names.strip():
             out.append(Missing("objectifs", f"id_group_{signup.group_id}_agents", f"{signup.group.name} : Agent(s) proposé(s)",
@@ -228,14 +175,7 @@ def _step5(dossier: Dossier) -> list[Missing]:
 
 
 def _step6(dossier: Dossier) -> list[Missing]:
-    out = []
-    for name in ("signed_place", "signed_on"):
-        if _empty(getattr(dossier, name)):
-            out.append(Missing("validation", f"id_{name}", _label(Dossier, name), REQUIRED_MESSAGE))
-    if not dossier.signed_document:
-        out.append(Missing("validation", "id_signed_document", _label(Dossier, "signed_document"),
-                           "Déposez le document signé (PDF)."))
-    return out
+    return declared_missing(dossier, questionnaire.step("validation").questions, "validation")
 
 
 RULES = {"commune": _step1, "bibliotheques": _step2, "projet": _step3, "engagements": _step4,

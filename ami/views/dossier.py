@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ami import questionnaire
 from ami.constants import WORKING_GROUP_TIME_NOTE
 from ami.forms import (
     CommuneStepForm,
@@ -504,7 +505,8 @@ def display_value(bound) -> str:
 
 
 def build_summary(dossier: Dossier):
-    """Every answer, step by step, as (label, value, link) rows, from the same forms as the steps."""
+    """Every answer, step by step, as (label, value, link) rows, from the same forms as the steps,
+    in the questionnaire's order (ami.questionnaire), one block per section of the paper dossier."""
     sections = []
     for step in STEPS:
         if step.slug == "recapitulatif":
@@ -518,21 +520,36 @@ def build_summary(dossier: Dossier):
                 blocks.append({"title": library_title(index, library), "rows": rows})
         else:
             form = step_forms.form
-            rows = [_row(bound, url) for bound in form]
-            if step.slug == "commune":
-                rows.insert(0, {"label": "Nom de la commune", "value": dossier.commune.name, "url": url, "id": ""})
-            if step.slug == "validation":
-                rows = [r for r in rows if r["id"] != "id_signed_document"]
-                doc = dossier.signed_document
-                rows.append({
-                    "label": "Signature du représentant légal + cachet",
-                    "value": (f"document déposé le {timezone.localtime(dossier.signed_document_uploaded_at):%d/%m/%Y}"
-                              if doc and dossier.signed_document_uploaded_at else ("document déposé" if doc else EMPTY)),
-                    "url": url, "id": "id_signed_document",
-                })
-            blocks.append({"title": "", "rows": rows})
+            declared = questionnaire.step(step.slug).sections
+            shown: set[str] = set()
+            for section in declared:
+                rows = []
+                for q in section.questions:
+                    rows += _question_rows(q, form, dossier, url, shown)
+                # A step of one section needs no second heading.
+                blocks.append({"title": section.title if len(declared) > 1 else "", "rows": rows})
+            # Anything a form asks that the declaration does not name is still shown.
+            blocks[-1]["rows"] += [_row(bound, url) for bound in form if bound.name not in shown]
         sections.append({"step": step, "blocks": blocks})
     return sections
+
+
+def _question_rows(q, form, dossier: Dossier, url: str, shown: set[str]) -> list[dict]:
+    if q.kind == "commune":
+        return [{"label": q.label, "value": dossier.commune.name, "url": url, "id": ""}]
+    if q.kind == "file":
+        shown.add(q.name)
+        doc = dossier.signed_document
+        uploaded = dossier.signed_document_uploaded_at
+        value = (f"document déposé le {timezone.localtime(uploaded):%d/%m/%Y}" if doc and uploaded
+                 else ("document déposé" if doc else EMPTY))
+        return [{"label": q.label, "value": value, "url": url, "id": f"id_{q.name}"}]
+    if q.kind == "signup":
+        bounds = [bound for _group, box, agents in form.group_fields() for bound in (box, agents)]
+    else:
+        bounds = [form[q.name]] if q.name in form.fields else []
+    shown.update(bound.name for bound in bounds)
+    return [_row(bound, url) for bound in bounds]
 
 
 def _row(bound, url):

@@ -1,0 +1,398 @@
+"""The AMI questionnaire, declared once: steps → sections → questions, in the paper dossier's order.
+
+Each question names its model field (or, for the few answers a step form builds itself, the form
+field), its kind, and its rules:
+- `required`: the answer is needed to submit (ami.services.completeness);
+- `required_if`: needed only when another answer of the same form says so;
+- `clear_unless`: emptied when another answer says it does not apply (the step forms);
+- `asked_if`: both at once (the usual « Si oui, … » question).
+The paper wording is the model field's verbose name (ami.models), read here through `label`;
+questions without a model field carry their own label.
+
+The step forms (`Meta.fields`, field kinds, clearing), completeness, the PDF sections and the
+recap's order all read this module; back-office code reads `dossier_questions()` and
+`library_questions()`. Adding a question for a next campaign: a model field (and its migration)
+plus one `Q(...)` line below.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
+
+from django.utils.text import capfirst
+
+from ami.constants import OBJECTIVES
+
+# Kinds of answer (what an export or a display needs to know about a value).
+KINDS = {
+    "text", "longtext", "email", "phone", "url", "count", "year", "decimal", "money", "yes_no", "checkbox",
+    "choice", "engagement", "objective", "date", "file", "commune", "communes", "signup",
+}
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on another answer of the same form: it is one of `values`, or (positive) above zero."""
+
+    control: str
+    values: tuple = ()
+    positive: bool = False
+
+    def holds(self, value) -> bool:
+        if self.positive:
+            return bool(value)
+        # Booleans by identity: a count of 1 is not « OUI ».
+        return any(value is v if isinstance(v, bool) else value == v for v in self.values)
+
+
+def when(control: str, *values) -> When:
+    return When(control, tuple(values))
+
+
+def when_positive(control: str) -> When:
+    return When(control, positive=True)
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str  # model field name (or the step form's own field for custom answers without a column)
+    kind: str
+    required: bool = False
+    required_if: When | None = None
+    clear_unless: When | None = None
+    group: str = ""  # who the answer is about, prefixed in the list of missing answers
+    message: str = ""  # shown when the answer is missing, instead of the usual one
+    own_label: str = ""  # only for answers without a model field
+    custom_field: bool = False  # the step form builds this answer's field itself (not in Meta.fields)
+    has_column: bool = True  # stored in a model field of that name
+    next_year: bool = True  # engagement: offers « Envisagé en N+1 » (the paper omits it on one line)
+    model: str = ""  # "ami.Dossier" or "ami.Library", set from the step
+
+    @cached_property
+    def model_field(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model)._meta.get_field(self.name) if self.has_column else None
+
+    @cached_property
+    def label(self) -> str:
+        """The paper wording."""
+        if self.own_label:
+            return self.own_label
+        return capfirst(str(self.model_field.verbose_name))
+
+
+def Q(name: str, kind: str, *, asked_if: When | None = None, **options) -> Question:  # noqa: N802
+    assert kind in KINDS, kind
+    if asked_if is not None:
+        options.setdefault("required_if", asked_if)
+        options.setdefault("clear_unless", asked_if)
+    return Question(name, kind, **options)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class StepQuestions:
+    slug: str  # ami.services.steps slug
+    model: str
+    sections: tuple[Section, ...] = field(default=())
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
+
+    def form_fields(self) -> list[str]:
+        """`Meta.fields` of the step's ModelForm: the answers stored in a column, in paper order."""
+        return [q.name for q in self.questions if q.has_column and not q.custom_field]
+
+
+ELECTED = "Élu référent"
+AGENT = "Agent référent"
+DELIBERATION = when("validation_mode", "deliberation")
+ON_A_NETWORK = when("network", "communal", "intercommunal")
+NOT_FREE = when("free_for_all", False)
+DELIBERATION_MISSING = "Indiquez la date et le numéro de la délibération."
+OTHER_OBJECTIVE = when("objective_other", "+++", "++", "+")
+
+_STEPS = (
+    StepQuestions("commune", "ami.Dossier", (
+        Section("Commune candidate", (
+            Q("commune", "commune", own_label="Nom de la commune", custom_field=True),
+        )),
+        Section("Réseau", (
+            Q("is_network", "yes_no", required=True),
+            Q("network_communes", "communes", own_label="Communes du réseau", custom_field=True, has_column=False),
+            Q("head_choice", "choice", own_label="Commune tête de réseau", custom_field=True, has_column=False),
+        )),
+        Section("Élu référent du dossier", (
+            Q("elected_last_name", "text", required=True, group=ELECTED),
+            Q("elected_first_name", "text", required=True, group=ELECTED),
+            Q("elected_delegation", "text", required=True, group=ELECTED),
+            Q("elected_email", "email", required=True, group=ELECTED),
+        )),
+        Section("Agent référent identifié pour la mise en œuvre et le suivi du projet", (
+            Q("agent_last_name", "text", required=True, group=AGENT),
+            Q("agent_first_name", "text", required=True, group=AGENT),
+            Q("agent_position", "text", required=True, group=AGENT),
+            Q("agent_department", "text", required=True, group=AGENT),
+            Q("agent_email", "email", required=True, group=AGENT),
+            Q("agent_phone", "phone", required=True, group=AGENT),
+        )),
+        Section("Validation du dépôt", (
+            Q("validation_mode", "choice", required=True),
+            Q("deliberation_date", "date", asked_if=DELIBERATION, group="Délibération", message=DELIBERATION_MISSING),
+            Q("deliberation_number", "text", asked_if=DELIBERATION, group="Délibération",
+              message=DELIBERATION_MISSING),
+        )),
+    )),
+    StepQuestions("bibliotheques", "ami.Library", (
+    Section("Présentation de la bibliothèque municipale", (
+        Q("name", "text", required=True),
+        Q("manager_name", "text", required=True),
+        Q("address", "text", required=True),
+        Q("phone", "phone", required=True),
+        Q("email", "email", required=True),
+        Q("portal_url", "url"),
+        Q("network", "choice", required=True),
+        Q("network_name", "text", asked_if=ON_A_NETWORK),
+        Q("associated_communes", "communes", asked_if=when("network", "intercommunal"), custom_field=True),
+        Q("network_library_count", "count", asked_if=ON_A_NETWORK),
+        Q("management_mode", "choice", required=True),
+        Q("management_mode_other", "text", asked_if=when("management_mode", "other")),
+        Q("surface_m2", "count", required=True),
+    )),
+    Section("Équipe", (
+        Q("staff_category_a", "count", required=True),
+        Q("staff_category_b", "count", required=True),
+        Q("staff_category_c", "count", required=True),
+        Q("staff_fte", "decimal", required=True),
+        Q("volunteers", "count", required=True),
+    )),
+    Section("Public", (
+        Q("active_members", "count", required=True),
+        Q("active_members_adults", "count", required=True),
+        Q("active_members_youth", "count", required=True),
+        Q("daily_visitors", "count", required=True),
+    )),
+    Section("Budget", (
+        Q("budget_acquisitions", "money", required=True),
+        Q("budget_digital_resources", "money", required=True),
+        Q("budget_cultural_action", "money", required=True),
+        Q("budget_communication", "money", required=True),
+    )),
+    Section("Collections", (
+        Q("documents_total", "count", required=True),
+        Q("books", "count", required=True),
+        Q("dvds", "count", required=True),
+        Q("cds", "count", required=True),
+        Q("periodicals", "count", required=True),
+        Q("games", "count", required=True),
+    )),
+    Section("Tarifs annuels", (
+        Q("free_for_all", "yes_no", required=True),
+        Q("fee_adults_resident", "money", required_if=NOT_FREE),
+        Q("fee_children_resident", "money", required_if=NOT_FREE),
+        Q("fee_adults_non_resident", "money", required_if=NOT_FREE),
+        Q("fee_children_non_resident", "money", required_if=NOT_FREE),
+        Q("fee_specifics", "text"),
+    )),
+    Section("Horaires", (
+        Q("weekly_opening_hours", "decimal", required=True),
+    )),
+    Section("Équipement", (
+        Q("public_computers", "count", required=True),
+        Q("staff_computers", "count", required=True),
+        Q("public_wifi", "yes_no", required=True),
+        Q("ereaders", "count", required=True),
+        Q("ereaders_lendable", "yes_no", required_if=when_positive("ereaders")),
+        Q("tablets", "count", required=True),
+        Q("tablets_lendable", "yes_no", required_if=when_positive("tablets")),
+        Q("has_digital_advisors", "yes_no", required=True),
+        Q("digital_advisors", "count", asked_if=when("has_digital_advisors", True)),
+        Q("has_rfid", "yes_no", required=True),
+        Q("has_return_box", "yes_no", required=True),
+    )),
+    Section("SIGB", (
+        Q("sigb_vendor", "text"),
+        Q("sigb_name", "text"),
+        Q("sigb_version", "text"),
+        Q("sigb_since", "year"),
+        Q("sigb_hosting", "choice"),
+        Q("sigb_annual_cost", "money"),
+    )),
+    Section("Portail", (
+        Q("portal_vendor", "text"),
+        Q("portal_name", "text"),
+        Q("portal_version", "text"),
+        Q("portal_since", "year"),
+        Q("portal_hosting", "choice"),
+        Q("portal_annual_cost", "money"),
+        Q("portal_unique_users", "count"),
+    )),
+    Section("Ressources en ligne", (
+        Q("offers_online_resources", "yes_no", required=True),
+        Q("online_resources", "longtext", asked_if=when("offers_online_resources", True)),
+    )),
+    Section("Réseaux sociaux", (
+        Q("facebook", "yes_no", required=True),
+        Q("facebook_account", "text", asked_if=when("facebook", True)),
+        Q("instagram", "yes_no", required=True),
+        Q("instagram_account", "text", asked_if=when("instagram", True)),
+        Q("tiktok", "yes_no", required=True),
+        Q("tiktok_account", "text", asked_if=when("tiktok", True)),
+        Q("social_other", "text"),
+    )),
+    Section("Besoins de formation (informatique)", (
+        Q("training_computer_basics", "checkbox"),
+        Q("training_office", "checkbox"),
+        Q("training_internet", "checkbox"),
+        Q("training_social_media", "checkbox"),
+        Q("training_media_software", "checkbox"),
+        Q("training_it_other", "text"),
+    )),
+    Section("Besoins de formation (numérique)", (
+        Q("training_digital_tools", "checkbox"),
+        Q("training_online_resources", "checkbox"),
+        Q("training_digital_activities", "checkbox"),
+        Q("training_tablets", "checkbox"),
+        Q("training_ereaders", "checkbox"),
+        Q("training_coding", "checkbox"),
+        Q("training_maker_tools", "checkbox"),
+        Q("training_digital_other", "text"),
+    )),
+    Section("Ateliers numériques proposés", (
+        Q("workshop_computer_intro", "checkbox"),
+        Q("workshop_online_resources", "checkbox"),
+        Q("workshop_admin_help", "checkbox"),
+        Q("workshop_media_literacy", "checkbox"),
+        Q("workshop_digital_storytelling", "checkbox"),
+        Q("workshop_coding", "checkbox"),
+        Q("workshop_specific_tools", "checkbox"),
+        Q("workshop_other", "text"),
+    )),
+    Section("Liens avec la MEL", (
+        Q("mel_library_nights", "yes_no", required=True),
+        Q("mel_libre2lire", "yes_no", required=True),
+        Q("mel_professional_days", "yes_no", required=True),
+        Q("mel_uses_portal", "yes_no", required=True),
+        Q("portal_use_pro_days", "checkbox"),
+        Q("portal_use_newsletters", "checkbox"),
+        Q("portal_use_exchange_platform", "checkbox"),
+        Q("portal_use_reference_texts", "checkbox"),
+        Q("portal_use_news", "checkbox"),
+        Q("portal_use_catalogue", "checkbox"),
+        Q("portal_use_mel_actions", "checkbox"),
+        Q("portal_use_other", "text"),
+        Q("mel_open_agenda", "yes_no", required=True),
+        Q("mel_equipment_fund", "yes_no", required=True),
+        Q("mel_digital_call", "yes_no", required=True),
+        Q("mel_cultural_partnerships", "yes_no", required=True),
+    )),
+    )),
+    StepQuestions("projet", "ami.Dossier", (
+        Section("Projet communal", (
+            Q("project_statement", "longtext", required=True),
+        )),
+    )),
+    StepQuestions("engagements", "ami.Dossier", (
+        Section("Engagements", (
+            Q("engagement_sigb", "engagement", required=True),
+            Q("engagement_portal_link", "engagement", required=True),
+            Q("compatible_software", "choice", required=True),
+            Q("engagement_double_sso", "engagement", required=True),
+            Q("engagement_federated_search", "engagement", required=True),
+            Q("engagement_ebooks", "engagement", required=True),
+            Q("engagement_mediation_design", "yes_no", required=True),
+            Q("engagement_mediation_programme", "engagement", required=True, next_year=False),
+        )),
+    )),
+    StepQuestions("objectifs", "ami.Dossier", (
+        # Exactly three objectives, one +++, one ++, one + (completeness.objective_problems).
+        Section("Objectifs", tuple(Q(f"objective_{key}", "objective") for key in OBJECTIVES) + (
+            Q("objective_other_text", "text", clear_unless=OTHER_OBJECTIVE),
+        )),
+        Section("Engagements obligatoires", (
+            Q("training_commitment", "checkbox", required=True,
+              message="Cet engagement est obligatoire : cochez la case."),
+        )),
+        Section("Groupes de travail", (
+            Q("working_groups", "signup", own_label="Groupes de travail", custom_field=True, has_column=False),
+        )),
+    )),
+    StepQuestions("validation", "ami.Dossier", (
+        Section("Signature", (
+            Q("signed_place", "text", required=True),
+            Q("signed_on", "date", required=True),
+            Q("signed_document", "file", required=True, custom_field=True, message="Déposez le document signé (PDF)."),
+        )),
+    )),
+)
+
+# The paper dossier's parts and the steps answering each (the PDF and the inspect view follow them).
+PAPER_PARTS = (
+    ("Présentation de la commune candidate", ("commune",)),
+    ("Partie 1 – Volet 1 : état des lieux de la bibliothèque", ("bibliotheques",)),
+    ("Partie 1 – Volet 2 : projet communal", ("projet",)),
+    ("Partie 2 – Fiche d’engagement", ("engagements", "objectifs", "validation")),
+)
+
+
+def _with_model(step: StepQuestions) -> StepQuestions:
+    sections = tuple(
+        Section(s.title, tuple(replace(q, model=step.model) for q in s.questions)) for s in step.sections
+    )
+    return replace(step, sections=sections)
+
+
+QUESTIONNAIRE: tuple[StepQuestions, ...] = tuple(_with_model(step) for step in _STEPS)
+_BY_SLUG = {step.slug: step for step in QUESTIONNAIRE}
+
+
+def step(slug: str) -> StepQuestions:
+    return _BY_SLUG[slug]
+
+
+def dossier_questions() -> Iterator[Question]:
+    """Every question answered on the dossier (not per library), in paper order.
+    Each has .name (field), .label (paper wording), .kind."""
+    for s in QUESTIONNAIRE:
+        if s.model == "ami.Dossier":
+            yield from s.questions
+
+
+def library_questions() -> Iterator[Question]:
+    """Every question of Volet 1, asked once per library, in paper order."""
+    yield from step("bibliotheques").questions
+
+
+def library_sections() -> list[tuple[str, list[str]]]:
+    """Volet 1 as (section title, [Library field names])."""
+    return [(s.title, [q.name for q in s.questions]) for s in step("bibliotheques").sections]
+
+
+@cache
+def _by_field() -> dict[tuple[str, str], Question]:
+    return {(q.model, q.name): q for s in QUESTIONNAIRE for q in s.questions}
+
+
+def question(model: str, name: str) -> Question | None:
+    """The declared question of model field `name` ("ami.Dossier" / "ami.Library"), if any."""
+    return _by_field().get((model, name))
+
+
+def questions_of_model(model: str) -> list[Question]:
+    """Every question stored on `model` ("ami.Dossier" / "ami.Library"), in paper order."""
+    return [q for s in QUESTIONNAIRE if s.model == model for q in s.questions]
+
+
+def kind_of(model_field) -> str | None:
+    """The declared kind of a model field's question (None for a field outside the questionnaire)."""
+    model = getattr(model_field, "model", None)
+    q = question(model._meta.label, model_field.name) if model is not None else None
+    return q.kind if q else None
