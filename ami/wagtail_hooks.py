@@ -15,6 +15,9 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 from wagtail_modeladmin.views import InspectView
 
 from ami import admin_views
+from ami.backoffice import dashboard as backoffice_dashboard
+from ami.backoffice import views as backoffice_views
+from ami.backoffice.permissions import GuardedHistoryView
 from ami.models import Campaign, Dossier, OutboxEmail, WorkingGroup, WorkingGroupSignup
 from ami.pdf import paris_datetime_label
 
@@ -297,6 +300,13 @@ class AmiGroup(ModelAdminGroup):
     menu_order = 200
     items = (CampaignAdmin, DossierAdmin, WorkingGroupAdmin, WorkingGroupSignupAdmin, OutboxEmailAdmin)
 
+    def get_submenu_items(self):
+        items = super().get_submenu_items()
+        return items + [backoffice_views.tracker_menu_item(order=len(items) + 1)]
+
+
+for _admin in AmiGroup.items:  # history views check nothing in wagtail-modeladmin: guard them
+    _admin.history_view_class = GuardedHistoryView
 
 modeladmin_register(AmiGroup)
 
@@ -304,6 +314,14 @@ modeladmin_register(AmiGroup)
 @hooks.register("register_admin_urls")
 def register_ami_admin_urls():
     return admin_views.urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_backoffice_admin_urls():
+    return backoffice_views.urlpatterns
+
+
+hooks.register("construct_homepage_panels", backoffice_dashboard.add_dashboard_panel)
 
 
 def dossier_file_links(dossier) -> str:

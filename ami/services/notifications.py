@@ -156,3 +156,34 @@ def queue_submission_emails(dossier: Dossier, version: DossierVersion) -> list[O
         )[0]
     )
     return emails
+
+
+def call_page_url() -> str:
+    return f"{settings.SITE_BASE_URL}{reverse('ami:home')}"
+
+
+def queue_invitation_email(campaign, commune, recipient: str, now) -> tuple[OutboxEmail, bool]:
+    """« Inviter » from the communes tracker: ask a commune with no dossier to apply.
+
+    The key holds the commune, the address and the day (Paris): one invitation a day per address."""
+    from ami.pdf import paris_datetime_label
+    from home.dates import to_paris
+
+    context = {
+        "campaign": campaign,
+        "commune": commune,
+        "url": call_page_url(),
+        "closes_label": paris_datetime_label(campaign.closes_at),
+        "team_email": campaign.team_email or settings.BNM_TEAM_EMAIL,
+        "signature": SIGNATURE,
+    }
+    body, html = _render("invitation", context)
+    address = recipient.strip().lower()
+    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
+    return _queue(
+        f"invitation:{campaign.pk}:{commune.pk}:{digest}:{to_paris(now).date().isoformat()}",
+        to=[address],
+        subject=f"Invitation à candidater à l’AMI « {campaign.title} » – {commune.name}",
+        body=body,
+        html_body=html,
+    )

@@ -1,0 +1,197 @@
+"""Admin views of the back-office (under /admin/, registered by ami.wagtail_hooks):
+« Suivi des communes », its « Relancer » (POST) and « Inviter » (form) actions."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from ami.backoffice import tracker
+from ami.backoffice.groups import can_act_on_dossiers, can_view_tracker
+from ami.models import Campaign, Commune, Dossier
+from ami.pdf import paris_datetime_label
+from core.parsing import parse_ascii_int
+
+
+def selected_campaign(request) -> Campaign | None:
+    """The campaign named by ?campaign=<id>, else the current one (bad input falls back too)."""
+    pk = parse_ascii_int(request.GET.get("campaign") or request.POST.get("campaign"))
+    if pk is not None:
+        campaign = Campaign.objects.filter(pk=pk).first()
+        if campaign is not None:
+            return campaign
+    return Campaign.objects.current()
+
+
+def tracker_url(campaign: Campaign | None, state: str = "") -> str:
+    params = {}
+    if campaign is not None:
+        params["campaign"] = campaign.pk
+    if state:
+        params["etat"] = state
+    url = reverse("ami_backoffice_tracker")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+class TrackerView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "ami/backoffice/tracker.html"
+    page_title = "Suivi des communes"
+    header_icon = "site"
+    breadcrumbs_items = []
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view_tracker(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = selected_campaign(self.request)
+        state = self.request.GET.get("etat", "")
+        if state not in tracker.STATE_LABELS:
+            state = ""
+        rows = tracker.tracker_rows(campaign) if campaign else []
+        counts = tracker.state_counts(rows)
+        for row in rows:
+            dossier = row.dossier
+            row.last_activity = paris_datetime_label(dossier.updated_at) if dossier else ""
+            row.submitted_label = paris_datetime_label(dossier.submitted_at) if dossier and dossier.submitted_at else ""
+        context.update(
+            campaign=campaign,
+            campaigns=Campaign.objects.all(),
+            state=state,
+            state_label=tracker.STATE_LABELS.get(state, ""),
+            counts=[
+                {"state": key, "label": label, "count": counts[key], "url": tracker_url(campaign, key)}
+                for key, label in tracker.STATE_LABELS.items()
+            ],
+            total=len(rows),
+            all_url=tracker_url(campaign),
+            rows=[row for row in rows if not state or row.state == state],
+            can_act=can_act_on_dossiers(self.request.user),
+            campaign_is_open=bool(campaign and campaign.is_open()),
+        )
+        return context
+
+
+def _back(request, campaign: Campaign):
+    state = request.POST.get("etat", "")
+    return redirect(tracker_url(campaign, state if state in tracker.STATE_LABELS else ""))
+
+
+def remind_view(request, pk: int):
+    """« Relancer » (POST only): a new private link to the draft's referent."""
+    if not can_act_on_dossiers(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    dossier = get_object_or_404(Dossier.objects.select_related("campaign", "commune"), pk=pk)
+    recipient = tracker.remind(dossier)
+    name = dossier.commune.name
+    if recipient:
+        messages.success(
+            request,
+            f"Relance envoyée à {recipient} pour {name}\u202f: un nouveau lien privé, qui remplace les précédents.",
+        )
+    elif dossier.is_submitted:
+        messages.warning(request, f"Le dossier de {name} est déjà déposé\u202f: pas de relance.")
+    elif not dossier.campaign.is_open():
+        messages.error(request, f"La campagne n’est pas ouverte\u202f: aucune relance envoyée à {name}.")
+    else:
+        messages.error(request, f"Le dossier de {name} n’a pas d’adresse de référent\u202f: aucune relance envoyée.")
+    return _back(request, dossier.campaign)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse e-mail à inviter",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l’adresse e-mail à laquelle envoyer l’invitation.",
+            "invalid": "Saisissez une adresse e-mail valide, par exemple prenom.nom@mairie-exemple.fr.",
+        },
+    )
+
+
+class InviteView(WagtailAdminTemplateMixin, TemplateView):
+    """« Inviter »: a commune with no dossier is asked to apply, at an address the staff type."""
+
+    template_name = "ami/backoffice/invite.html"
+    header_icon = "mail"
+    breadcrumbs_items = []
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_act_on_dossiers(request.user):
+            raise PermissionDenied
+        self.campaign = get_object_or_404(Campaign, pk=kwargs["campaign_pk"])
+        self.commune = get_object_or_404(Commune, pk=kwargs["commune_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return f"Inviter {self.commune.name} à candidater"
+
+    def already_applied(self):
+        if tracker.commune_dossier(self.campaign, self.commune) is None:
+            return None
+        messages.warning(
+            self.request,
+            f"{self.commune.name} a déjà un dossier pour cette campagne\u202f: utilisez «\u00a0Relancer\u00a0».",
+        )
+        return redirect(tracker_url(self.campaign))
+
+    def get(self, request, *args, **kwargs):
+        return self.already_applied() or self.render_to_response(self.get_context_data(form=InviteForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = InviteForm(request.POST)
+        refused = self.already_applied()
+        if refused:
+            return refused
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        _, created = tracker.invite(self.campaign, self.commune, form.cleaned_data["email"])
+        address = form.cleaned_data["email"].strip().lower()
+        if created:
+            messages.success(request, f"Invitation envoyée à {address} pour {self.commune.name}.")
+        else:
+            messages.warning(request, f"{self.commune.name} a déjà été invitée à {address} aujourd’hui\u202f: pas de second envoi.")
+        return redirect(tracker_url(self.campaign, tracker.NOT_STARTED))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            campaign=self.campaign,
+            commune=self.commune,
+            back_url=tracker_url(self.campaign, tracker.NOT_STARTED),
+            call_url=reverse("ami:home"),
+        )
+        return context
+
+
+class TrackerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_tracker(request.user)
+
+
+def tracker_menu_item(order: int) -> MenuItem:
+    return TrackerMenuItem("Suivi des communes", reverse("ami_backoffice_tracker"), name="ami-suivi-communes",
+                           icon_name="site", order=order)
+
+
+urlpatterns = [
+    path("ami/suivi-des-communes/", TrackerView.as_view(), name="ami_backoffice_tracker"),
+    path("ami/suivi-des-communes/relancer/<int:pk>/", remind_view, name="ami_backoffice_remind"),
+    path(
+        "ami/suivi-des-communes/inviter/<int:campaign_pk>/<int:commune_pk>/",
+        InviteView.as_view(),
+        name="ami_backoffice_invite",
+    ),
+]
