@@ -77,7 +77,8 @@ class TrackerView(WagtailAdminTemplateMixin, TemplateView):
             all_url=tracker_url(campaign),
             rows=[row for row in rows if not state or row.state == state],
             can_act=can_act_on_dossiers(self.request.user),
-            campaign_is_open=bool(campaign and campaign.is_open()),
+            can_remind=bool(campaign and campaign.is_open()),
+            can_invite=bool(campaign and campaign.state() != Campaign.State.CLOSED),
         )
         return context
 
@@ -139,6 +140,9 @@ class InviteView(WagtailAdminTemplateMixin, TemplateView):
         return f"Inviter {self.commune.name} à candidater"
 
     def already_applied(self):
+        if self.campaign.state() == Campaign.State.CLOSED:
+            messages.error(self.request, f"«\u00a0{self.campaign.title}\u00a0» est close\u202f: plus d’invitation possible.")
+            return redirect(tracker_url(self.campaign))
         if tracker.commune_dossier(self.campaign, self.commune) is None:
             return None
         messages.warning(

@@ -184,3 +184,11 @@ def test_inviter_refuses_a_commune_that_has_a_dossier(team_client, campaign):
     response = team_client.post(url, {"email": "mairie@roubaix.fr"}, follow=True)
     assert "a déjà un dossier" in response.content.decode()
     assert not OutboxEmail.objects.exists()
+
+
+def test_no_invitation_to_a_closed_campaign(team_client):
+    closed = make_campaign(title="AMI clos", opens_in=timedelta(days=-400), closes_in=timedelta(days=-300))
+    url = reverse("ami_backoffice_invite", args=[closed.pk, commune("Tourcoing").pk])
+    response = team_client.post(url, {"email": "mairie@tourcoing.fr"}, follow=True)
+    assert "est close" in response.content.decode() and not OutboxEmail.objects.exists()
+    assert "Inviter" not in team_client.get(reverse("ami_backoffice_tracker"), {"campaign": closed.pk}).content.decode()
