@@ -18,6 +18,7 @@ from ami import admin_views
 from ami.backoffice import dashboard as backoffice_dashboard
 from ami.backoffice import views as backoffice_views
 from ami.backoffice.permissions import GuardedHistoryView
+from ami.backoffice.exports import DossierIndexView
 from ami.models import Campaign, Dossier, OutboxEmail, WorkingGroup, WorkingGroupSignup
 from ami.pdf import paris_datetime_label
 
@@ -123,6 +124,7 @@ class DossierAdmin(ModelAdmin):
     menu_label = "Dossiers"
     menu_icon = "doc-full"
     permission_helper_class = ReadOnlyPermissionHelper
+    index_view_class = DossierIndexView  # ?export=xlsx|csv: the filtered list (ami.backoffice.exports)
     inspect_view_enabled = True
     inspect_view_class = DossierInspectView
     inspect_template_name = "ami/admin/dossier_inspect.html"

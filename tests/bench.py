@@ -99,6 +99,35 @@ def measure_pdf(runs: int) -> dict:
     }
 
 
+def measure_export(runs: int, dossiers: int = 500, libraries: int = 3) -> dict:
+    """The back-office XLSX export of `dossiers` × `libraries` (budget: 3 s)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ami.backoffice.exports import build_xlsx
+    from ami.models import Dossier
+    from tests.ami.export_data import make_export_dossiers
+
+    campaign = make_export_dossiers(dossiers, libraries=libraries)
+    queryset = Dossier.objects.filter(campaign=campaign)
+    durations, queries = [], []
+    size = 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            size = len(build_xlsx(queryset))
+            durations.append((time.perf_counter() - start) * 1000)
+        queries.append(len(ctx.captured_queries))
+    return {
+        "label": f"Export XLSX {dossiers}×{libraries} ({size // 1024} Ko)",
+        "status": "-",
+        "median": statistics.median(durations),
+        "p95": percentile(durations, 95),
+        "queries": f"{int(statistics.median(queries))} / {max(queries)}",
+        "n": runs,
+    }
+
+
 def print_table(rows: list[dict], out) -> None:
     header = f"{'URL / opération':<42} {'statut':>6} {'n':>4} {'médiane ms':>11} {'p95 ms':>9} {'requêtes SQL (méd./max)':>24}"
     out.write(header + "\n" + "-" * len(header) + "\n")
@@ -113,6 +142,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--pdf-runs", type=int, default=5)
+    parser.add_argument("--export-runs", type=int, default=3)
     args = parser.parse_args(argv)
     out = sys.stdout
     with tempfile.TemporaryDirectory(prefix="bnm-bench-") as tmp:
@@ -133,6 +163,11 @@ def main(argv=None) -> int:
             rows.append(measure_pdf(args.pdf_runs))
         except Exception as exc:
             rows.append({"label": "PDF dossier", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
+                         "queries": "-", "n": 0})
+        try:
+            rows.append(measure_export(args.export_runs))
+        except Exception as exc:
+            rows.append({"label": "Export XLSX", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
                          "queries": "-", "n": 0})
         out.write("\n")
         print_table(rows, out)
