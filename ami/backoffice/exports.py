@@ -38,9 +38,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from wagtail_modeladmin.views import IndexView
 
-from ami.constants import LIBRARY_SECTIONS, OBJECTIVES
+from ami import questionnaire
+from ami.constants import OBJECTIVES
 from ami.models import Commune, Dossier, Library, WorkingGroupSignup
-from ami.pdf import DOSSIER_ENGAGEMENTS, DOSSIER_PRESENTATION, DOSSIER_SIGNATURE, DOSSIER_VOLET_2
+from ami.pdf import PRINTED_AS
 from home.dates import to_paris
 
 EXPORT_PERMISSION = "ami.view_dossier"
@@ -164,9 +165,35 @@ def _ambiguous(model, layout) -> set[str]:
     return twice
 
 
+def _is_column(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
+
+
+def _dossier_sections():
+    """The dossier-level sections of ami.questionnaire, in paper order, as (title, [names]):
+    the answers stored on the dossier plus the « @… » rows the PDF prints for the others."""
+    layout = []
+    for step in questionnaire.QUESTIONNAIRE:
+        if step.model != "ami.Dossier":
+            continue
+        for section in step.sections:
+            names = [n for q in section.questions for n in PRINTED_AS.get(q.name, [q.name])]
+            names = [n for n in names if n.startswith("@") or _is_column(Dossier, n)]
+            if names:
+                layout.append((section.title, names))
+    return layout
+
+
 def _dossier_layout():
-    """The printed dossier's sections, in its order (ami.pdf)."""
-    return DOSSIER_PRESENTATION + DOSSIER_VOLET_2 + DOSSIER_ENGAGEMENTS + DOSSIER_SIGNATURE
+    return [(t, [n for n in names if n != "@commune"]) for t, names in _dossier_sections()]
+
+
+def _library_sections():
+    return questionnaire.library_sections()
 
 
 def _specials() -> dict[str, Column]:
@@ -214,14 +241,18 @@ def _dossier_keys() -> list[Column]:
 
 
 def library_columns() -> list[Column]:
-    ambiguous = _ambiguous(Library, LIBRARY_SECTIONS)
-    return [
-        _model_column(Library, name, title, ambiguous) for title, names in LIBRARY_SECTIONS for name in names
-    ]
+    sections = [(t, [n for n in names if _is_column(Library, n)]) for t, names in _library_sections()]
+    ambiguous = _ambiguous(Library, sections)
+    return [_model_column(Library, name, title, ambiguous) for title, names in sections for name in names]
 
 
 def _answer_sections() -> list[tuple[str, list[str]]]:
-    return [(title, names) for title, names in DOSSIER_ENGAGEMENTS if title != OBJECTIVES_SECTION]
+    engagements = {section.title for section in questionnaire.step("engagements").sections} | {"Engagements obligatoires"}
+    return [
+        (title, [n for n in names if not n.startswith("@")])
+        for title, names in _dossier_sections()
+        if title in engagements and title != OBJECTIVES_SECTION
+    ]
 
 
 # --- Rows -----------------------------------------------------------------------------------

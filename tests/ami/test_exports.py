@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ami.constants import LIBRARY_SECTIONS, OBJECTIVES
+from ami.constants import OBJECTIVES
 from ami.models import Dossier, Library
+from ami.questionnaire import library_sections
 from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
 
 from .export_data import make_export_dossiers
@@ -107,7 +108,7 @@ def test_xlsx_cell_by_cell(staff_client, submitted):
     # Bibliothèques: one row per library; headers from LIBRARY_SECTIONS and the model.
     headers, rows = rows_by_header(wb["Bibliothèques"])
     assert len(rows) == 3
-    library_fields = [name for _title, names in LIBRARY_SECTIONS for name in names]
+    library_fields = [name for _title, names in library_sections() for name in names]
     assert len(headers) == 3 + len(library_fields)
     assert verbose(Library, "surface_m2") in headers
     assert "Équipe – " + verbose(Library, "volunteers") in headers or verbose(Library, "volunteers") in headers
