@@ -17,8 +17,8 @@ from wagtail_modeladmin.views import InspectView
 from ami import admin_views
 from ami.backoffice import dashboard as backoffice_dashboard
 from ami.backoffice import views as backoffice_views
-from ami.backoffice.permissions import GuardedHistoryView
 from ami.backoffice.exports import DossierIndexView
+from ami.backoffice.permissions import GuardedHistoryView
 from ami.models import Campaign, Dossier, OutboxEmail, WorkingGroup, WorkingGroupSignup
 from ami.pdf import paris_datetime_label
 
