@@ -1,4 +1,5 @@
 """Shared fixtures. Under CI=true every service must be real and nothing may be skipped."""
+import json
 import os
 
 import pytest
@@ -25,3 +26,54 @@ def pytest_runtest_makereport(item, call):
     if IN_CI and report.skipped:
         report.outcome = "failed"
         report.longrepr = f"Skipped under CI=true, which is forbidden: {report.longrepr}"
+
+
+def warm_content_type_cache(alias, contents):
+    """Deserializing Wagtail's tasks calls ``ContentType.objects.get_for_model`` from
+    ``Task.__init__``: with a cold cache, or one holding the ids post_migrate gave after an
+    earlier flush, it inserts a content type that then collides with the snapshot's copy.
+    Load the snapshot's content types into the cache (Django's own per-alias cache)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for entry in json.loads(contents):
+        if entry["model"] == "contenttypes.contenttype":
+            ct = ContentType(pk=entry["pk"], **entry["fields"])
+            ct._state.db = alias
+            ContentType.objects._add_to_cache(alias, ct)
+
+
+def _content_type_ids_differ(alias, contents) -> bool:
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted = {
+        (entry["fields"]["app_label"], entry["fields"]["model"]): entry["pk"]
+        for entry in json.loads(contents) if entry["model"] == "contenttypes.contenttype"
+    }
+    present = ContentType.objects.using(alias).values_list("app_label", "model", "pk")
+    return any(wanted.get((app_label, model), pk) != pk for app_label, model, pk in present)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _content_types_cached_before_deserializing():
+    """Serialized rollback (``serialized_rollback=True``) deserializes the migrated database
+    after an earlier transactional test's flush recreated the content types with new ids:
+    warm the cache from the snapshot first, or Wagtail's Task.__init__ inserts a duplicate."""
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    original = BaseDatabaseCreation.deserialize_db_from_string
+
+    def deserialize(self, data):
+        alias = self.connection.alias
+        if _content_type_ids_differ(alias, data):  # recreated by post_migrate after a plain flush
+            from django.core.management import call_command
+
+            call_command(
+                "flush", verbosity=0, interactive=False, database=alias, reset_sequences=False, inhibit_post_migrate=True
+            )
+        warm_content_type_cache(alias, data)
+        return original(self, data)
+
+    BaseDatabaseCreation.deserialize_db_from_string = deserialize
+    yield
+    BaseDatabaseCreation.deserialize_db_from_string = original

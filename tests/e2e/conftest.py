@@ -9,7 +9,6 @@
   taken once per session: what the migrations created (Wagtail root page and default
   site, the 95 MEL communes, the working groups) plus ``load_bnm_content``.
 """
-import json
 import os
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+
+from tests.conftest import warm_content_type_cache  # noqa: E402
 
 from .helpers import CSP_LISTENER, RequestGuard  # noqa: E402
 
@@ -97,24 +98,9 @@ def _load_state(alias, contents):
         "flush", verbosity=0, interactive=False, database=alias,
         reset_sequences=False, allow_cascade=False, inhibit_post_migrate=True,
     )
-    _warm_content_type_cache(alias, contents or _MIGRATED[alias])
+    warm_content_type_cache(alias, contents or _MIGRATED[alias])
     if contents:
         connections[alias].creation.deserialize_db_from_string(contents)
-
-
-def _warm_content_type_cache(alias, contents):
-    """Deserializing Wagtail's tasks calls ``ContentType.objects.get_for_model`` from
-    ``Task.__init__``: with a cold cache, or one holding the ids post_migrate gave after an
-    earlier flush, it inserts a content type that then collides with the snapshot's copy.
-    Load the snapshot's content types into the cache (Django's own per-alias cache)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-    for entry in json.loads(contents):
-        if entry["model"] == "contenttypes.contenttype":
-            ct = ContentType(pk=entry["pk"], **entry["fields"])
-            ct._state.db = alias
-            ContentType.objects._add_to_cache(alias, ct)
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +137,7 @@ def _site_database_around_module(_site_snapshot, django_db_blocker):
     with django_db_blocker.unblock():
         _load_state(DEFAULT_DB_ALIAS, None)
     connection._test_serialized_contents = _site_snapshot
-    _warm_content_type_cache(DEFAULT_DB_ALIAS, _site_snapshot)
+    warm_content_type_cache(DEFAULT_DB_ALIAS, _site_snapshot)
     yield
     connection._test_serialized_contents = _MIGRATED[DEFAULT_DB_ALIAS]
     with django_db_blocker.unblock():
