@@ -2,7 +2,6 @@
 import csv
 import datetime as dt
 import io
-import time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -192,13 +191,12 @@ def test_export_refused_without_the_permission(client, submitted):
     assert response.status_code == 302 and not response.get("Content-Disposition")
 
 
-def test_query_budget_and_time_100_dossiers(staff_client, django_assert_max_num_queries):
+def test_query_budget_100_dossiers(staff_client, django_assert_max_num_queries):
     make_export_dossiers(100, libraries=3)
     staff_client.get(reverse(INDEX))  # warm the admin chrome
-    started = time.perf_counter()
+    # Speed is measured by `make bench` (500 × 3), not asserted here: a loaded CI machine would make it flaky.
     with django_assert_max_num_queries(20):
         response = export(staff_client)
-    assert time.perf_counter() - started < 3
     wb = load_workbook(io.BytesIO(response.content), read_only=True)
     assert sum(1 for _ in wb["Dossiers"].iter_rows()) == 1 + 100
     assert sum(1 for _ in wb["Bibliothèques"].iter_rows()) == 1 + 300
