@@ -1,5 +1,6 @@
 """Fixtures of the AMI tests: an open campaign, a dossier opened in the client's session."""
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from .factories import complete_dossier, make_campaign, make_dossier, open_dossier_in_session
@@ -32,3 +33,11 @@ def referent(client, dossier):
 @pytest.fixture
 def complete(dossier):
     return complete_dossier(dossier)
+
+
+@pytest.fixture
+def staff_client(client):
+    """A superuser of the MEL team, logged in (tests that need CSRF checks build their own)."""
+    user = get_user_model().objects.create_superuser("equipe", "equipe@example.org", "motdepasse-solide-42")
+    client.force_login(user)
+    return client

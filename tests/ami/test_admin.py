@@ -18,13 +18,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_superuser("equipe", "equipe@example.org", "motdepasse-solide-42")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def campaigns():
     now = timezone.now()
     open_campaign = Campaign.objects.create(

@@ -29,13 +29,6 @@ def verbose(model, name):
 
 
 @pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_superuser("equipe", "equipe@example.org", "motdepasse-solide-42")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def submitted():
     dossier = make_complete_dossier(libraries=3)
     submit_dossier_version(
