@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -95,3 +96,30 @@ class Campaign(models.Model):
         if with_year_after:
             choices.append(("n+2", f"Envisagé en {self.first_engagement_year + 2}"))
         return choices
+
+
+class CampaignExtension(models.Model):
+    """A later deadline for one commune of a campaign: only the dossier covering that commune
+    stays writable (and may still be started) until then. Granted by the MEL team; the public
+    page and the commune's resume link say so (ami.services.deadlines is the only reader)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="extensions", verbose_name="campagne")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="commune")
+    closes_at = models.DateTimeField("nouvelle date limite", help_text="Heure de Paris.")
+    reason = models.CharField("motif", max_length=255, blank=True)
+    created_at = models.DateTimeField("accordée le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="accordée par",
+    )
+
+    class Meta:
+        ordering = ["campaign", "commune__name"]
+        verbose_name = "prolongation pour une commune"
+        verbose_name_plural = "prolongations pour une commune"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "commune"], name="one_extension_per_commune_and_campaign")
+        ]
+
+    def __str__(self):
+        return f"{self.commune} – {self.campaign}"

@@ -37,6 +37,9 @@ class Dossier(models.Model):
     submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
     receipt_number = models.CharField("numéro de récépissé", max_length=20, unique=True, null=True, blank=True)
     version = models.PositiveIntegerField("version déposée", default=0)
+    # Set by the MEL team when it asks the commune to complete a submitted dossier: the dossier is
+    # writable again until then (ami.services.deadlines); cleared on resubmission or decision.
+    completion_due_at = models.DateTimeField("à compléter avant le", null=True, blank=True)
 
     # Network (one dossier for a network of several communes)
     is_network = models.BooleanField("Dossier déposé pour un réseau de bibliothèques", null=True, blank=True)

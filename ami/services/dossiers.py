@@ -9,6 +9,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ami.models import Campaign, Commune, Dossier, DossierCommune, Library
+from ami.services.deadlines import accepts_requests, commune_may_start, dossier_is_open
 from ami.services.notifications import dispatch_after_commit, queue_resume_link_email
 from ami.services.tokens import issue_token
 
@@ -88,7 +89,7 @@ def start_dossier(
     token and queues the resume e-mail. A concurrent start for the same commune hits the unique
     constraints and is answered as "already exists".
     """
-    if not campaign.is_open(now):
+    if not commune_may_start(campaign, commune, now):
         raise CampaignNotOpen()
     existing = find_dossier_for_commune(campaign, commune)
     if existing:
@@ -119,7 +120,7 @@ def send_resume_link(dossier: Dossier, recipient: str | None = None, now=None) -
     """Issue a new link (revoking the older ones) and e-mail it to `recipient` (default: the agent
     referent). False if impossible."""
     recipient = recipient or referent_email(dossier)
-    if not recipient or not dossier.campaign.is_open(now):
+    if not recipient or not dossier_is_open(dossier, now):
         return False
     with transaction.atomic():
         raw = issue_token(dossier)
@@ -170,7 +171,7 @@ def send_link_to_commune_referent(
     Same work whether the commune has a dossier or not; `within_budget("c:<id>")` spends one
     of the commune's link e-mails (False: nothing is sent, for a known commune as for an unknown one).
     """
-    if campaign is None or commune_id is None or not campaign.is_open(now):
+    if campaign is None or commune_id is None or not accepts_requests(campaign, now):
         return False
     if not within_budget(f"c:{commune_id}"):
         return False
@@ -193,7 +194,7 @@ def request_resume_links(
     ("e:<address>" or "c:<commune id>"): the budget counts e-mails, not form posts, and an
     exhausted budget sends nothing without saying so.
     """
-    if campaign is None or not campaign.is_open(now):
+    if campaign is None or not accepts_requests(campaign, now):
         return 0
     sent = 0
     email = (email or "").strip()
@@ -251,12 +252,12 @@ def session_dossiers(request) -> list[Dossier]:
 
 
 def is_read_only(dossier: Dossier, now=None) -> bool:
-    return not dossier.campaign.is_open(now)
+    return not dossier_is_open(dossier, now)
 
 
 def ensure_writable(dossier: Dossier, now=None, *, allow_submitted: bool = False) -> None:
     """Raise unless the answers of `dossier` may be changed now (server-side deadline check)."""
-    if not dossier.campaign.is_open(now):
+    if not dossier_is_open(dossier, now):
         raise CampaignClosed()
     if dossier.is_submitted and not allow_submitted:
         raise DossierSubmitted()

@@ -89,15 +89,16 @@ def queue_resume_link_email(dossier: Dossier, raw_token: str, recipient: str | N
     from django.utils import timezone
 
     from ami.pdf import paris_datetime_label
+    from ami.services.deadlines import dossier_closes_at
     from ami.services.tokens import link_expires_at, link_lifetime
 
     recipient = recipient or dossier.agent_email
-    expires_at = link_expires_at(timezone.now(), dossier.campaign)
+    expires_at = link_expires_at(timezone.now(), dossier)
     context = {
         **_base_context(dossier),
         "url": resume_url(raw_token),
         "expires_label": paris_datetime_label(expires_at),
-        "expires_at_deadline": expires_at == dossier.campaign.closes_at,
+        "expires_at_deadline": expires_at == dossier_closes_at(dossier),
         "lifetime_days": link_lifetime().days,
     }
     body, html = _render("resume_link", context)

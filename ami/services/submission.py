@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ami.models import Campaign, Dossier, DossierVersion
 from ami.services.completeness import Missing, load_dossier, missing_answers
+from ami.services.deadlines import dossier_is_open
 from ami.services.dossiers import CampaignClosed, DossierError, lock_dossier
 from ami.services.notifications import queue_submission_emails
 from ami.services.snapshot import dossier_snapshot
@@ -53,7 +54,7 @@ def submit_dossier(dossier_id: int, now=None) -> SubmissionResult:
     with transaction.atomic():
         locked = lock_dossier(dossier_id)
         now = now or timezone.now()
-        if not locked.campaign.is_open(now):
+        if not dossier_is_open(locked, now):
             raise CampaignClosed()
         if locked.is_submitted:
             version = locked.versions.order_by("-number").first()

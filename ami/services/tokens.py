@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ami.models import AccessToken, Campaign, Dossier
+from ami.models import AccessToken, Dossier
+from ami.services.deadlines import dossier_closes_at
 
 TOKEN_BYTES = 32  # 256 bits of randomness
 
@@ -32,9 +33,10 @@ def link_lifetime() -> timedelta:
     return timedelta(days=settings.AMI_LINK_LIFETIME_DAYS)
 
 
-def link_expires_at(created_at: datetime, campaign: Campaign) -> datetime:
-    """When a link created at `created_at` stops opening its dossier."""
-    return min(created_at + link_lifetime(), campaign.closes_at)
+def link_expires_at(created_at: datetime, dossier: Dossier) -> datetime:
+    """When a link created at `created_at` stops opening its dossier (never after the dossier's
+    deadline: ami.services.deadlines)."""
+    return min(created_at + link_lifetime(), dossier_closes_at(dossier))
 
 
 def revoke_links(dossier: Dossier, now=None) -> int:
@@ -81,11 +83,11 @@ def check_token(raw_token: str, now=None) -> TokenCheck:
     token = AccessToken.objects.select_related("dossier__campaign", "dossier__commune").filter(token_hash=digest).first()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return TokenCheck(UNKNOWN)
-    if now >= token.dossier.campaign.closes_at:
+    if now >= dossier_closes_at(token.dossier):
         return TokenCheck(CLOSED, token)
     if token.revoked_at is not None:
         return TokenCheck(REVOKED, token)
-    if now >= link_expires_at(token.created_at, token.dossier.campaign):
+    if now >= link_expires_at(token.created_at, token.dossier):
         return TokenCheck(EXPIRED, token)
     return TokenCheck(VALID, token)
 

@@ -26,6 +26,7 @@ from ami.forms.base import commune_choices
 from ami.models import Dossier, WorkingGroup
 from ami.services import dossiers as dossier_service
 from ami.services.completeness import STATE_LABELS, load_dossier, missing_answers, step_states
+from ami.services.deadlines import dossier_is_open
 from ami.services.dossiers import DossierError, LibraryError, ensure_writable
 from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
@@ -157,7 +158,7 @@ def _difference(typed, titles, prefix, *, saved, typed_value) -> dict:
 
 
 def read_only_reason(dossier: Dossier) -> str:
-    if not dossier.campaign.is_open():
+    if not dossier_is_open(dossier):
         return "closed"
     if dossier.is_submitted:
         return "submitted"

@@ -18,7 +18,7 @@ from .factories import step_url
 NOT_ASKED = {
     "ami.Dossier": {
         "id", "campaign", "public_id", "step_revisions", "status", "created_at", "updated_at", "submitted_at",
-        "receipt_number", "version", "communes", "head_commune", "has_head_commune",
+        "receipt_number", "version", "completion_due_at", "communes", "head_commune", "has_head_commune",
         "signed_document_uploaded_at", "signed_document_size",
     },
     "ami.Library": {"id", "dossier", "sort_order"},
