@@ -7,11 +7,25 @@ from django.utils import timezone
 
 from ami.models import CampaignExtension, DossierCommune
 from ami.services import deadlines
-from ami.services.dossiers import CampaignClosed, CampaignNotOpen, ensure_writable, send_resume_link, start_dossier
+from ami.services.dossiers import (
+    CampaignClosed,
+    CampaignNotOpen,
+    ensure_writable,
+    send_resume_link,
+    start_dossier,
+)
 from ami.services.submission import submit_dossier
 from ami.services.tokens import CLOSED, VALID, check_token, issue_token
 
-from .factories import commune, complete_dossier, make_campaign, make_dossier, open_dossier_in_session, step_post_data, step_url
+from .factories import (
+    commune,
+    complete_dossier,
+    make_campaign,
+    make_dossier,
+    open_dossier_in_session,
+    step_post_data,
+    step_url,
+)
 
 pytestmark = pytest.mark.django_db
 
