@@ -4,6 +4,7 @@ also listed on the admin dashboard)."""
 from __future__ import annotations
 
 from django.contrib.admin import SimpleListFilter
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -12,15 +13,17 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import InspectView
+from wagtail_modeladmin.views import CreateView, EditView, InspectView
 
 from ami import admin_views
+from ami.backoffice import campaigns as backoffice_campaigns
 from ami.backoffice import dashboard as backoffice_dashboard
 from ami.backoffice import views as backoffice_views
 from ami.backoffice.exports import DossierIndexView
 from ami.backoffice.permissions import GuardedHistoryView
 from ami.models import Campaign, Dossier, OutboxEmail, WorkingGroup, WorkingGroupSignup
 from ami.pdf import paris_datetime_label
+from ami.services import campaigns as campaign_service
 
 
 class _RelatedFilter(SimpleListFilter):
@@ -72,10 +75,61 @@ class ReadOnlyPermissionHelper(PermissionHelper):
         return False
 
 
+class CampaignButtonHelper(ButtonHelper):
+    """Adds « Calendrier et journal » (the timing actions and the journal) to each campaign."""
+
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+        buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
+        if backoffice_campaigns.can_view_campaign(self.request.user):
+            buttons.insert(0, {
+                "url": backoffice_campaigns.campaign_url(obj),
+                "label": "Calendrier et journal",
+                "classname": self.finalise_classname(["button-secondary"]),
+                "title": f"Dates, prolongations et journal de «\u00a0{obj}\u00a0»",
+            })
+        return buttons
+
+
+class CampaignSavedThroughService:
+    """The campaign forms save through ami.services.campaigns: the journal logs the change of
+    dates (before → after) and a refused change is shown next to its field."""
+
+    def save_campaign(self, instance):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        def save(commit=True):
+            self.save_campaign(form.instance)
+            return form.instance
+
+        form.save = save
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except campaign_service.CampaignChangeRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+            return self.form_invalid(form)
+
+
+class CampaignCreateView(CampaignSavedThroughService, CreateView):
+    def save_campaign(self, instance):
+        with transaction.atomic():
+            instance.save()
+            campaign_service.record_creation(instance, self.request.user)
+
+
+class CampaignEditView(CampaignSavedThroughService, EditView):
+    def save_campaign(self, instance):
+        campaign_service.save_edited(instance, self.request.user)
+
+
 class CampaignAdmin(ModelAdmin):
     model = Campaign
     menu_label = "Campagnes"
     menu_icon = "date"
+    button_helper_class = CampaignButtonHelper
+    create_view_class = CampaignCreateView
+    edit_view_class = CampaignEditView
     list_display = ("title", "opens_label", "closes_label", "state_label", "dossier_count")
     search_fields = ("title",)
 
@@ -320,7 +374,7 @@ def register_ami_admin_urls():
 
 @hooks.register("register_admin_urls")
 def register_backoffice_admin_urls():
-    return backoffice_views.urlpatterns
+    return backoffice_views.urlpatterns + backoffice_campaigns.urlpatterns
 
 
 hooks.register("construct_homepage_panels", backoffice_dashboard.add_dashboard_panel)

@@ -8,7 +8,7 @@ incomplete, so answers are nullable; completeness is checked at submission
 Every name is re-exported here: `from ami.models import X` works for all of them, and the
 migrations' references (ami.models.private_storage, ...) keep resolving.
 """
-from .campaign import Campaign, CampaignExtension, CampaignQuerySet, Commune
+from .campaign import Campaign, CampaignEvent, CampaignExtension, CampaignQuerySet, Commune
 from .common import (
     count,
     money,
@@ -26,6 +26,7 @@ from .outbox import Heartbeat, OutboxEmail, OutboxEmailQuerySet, outbox_first_sw
 __all__ = [
     "AccessToken",
     "Campaign",
+    "CampaignEvent",
     "CampaignExtension",
     "CampaignQuerySet",
     "Commune",

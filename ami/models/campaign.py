@@ -77,6 +77,15 @@ class Campaign(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            from django.core.exceptions import ValidationError
+
+            from ami.services.campaigns import dates_refusal
+
+            raise ValidationError({"closes_at": dates_refusal(self.opens_at, self.closes_at).message})
+
     def state(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
         if now < self.opens_at:
@@ -123,3 +132,45 @@ class CampaignExtension(models.Model):
 
     def __str__(self):
         return f"{self.commune} – {self.campaign}"
+
+
+class CampaignEvent(models.Model):
+    """The campaign's journal: one row per change of its dates, its state or an extension,
+    written by ami.services.campaigns (staff actions and the campaign edit form alike).
+
+    `before` and `after` hold what changed ({"opens_at": iso, "closes_at": iso, "state": …} for
+    the campaign, {"closes_at": iso, "reason": …} for an extension); empty on a creation or a
+    withdrawal. `actor_name` keeps who did it if the account is deleted later."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "campagne créée"
+        EDITED = "edited", "dates modifiées"
+        OPENED = "opened", "ouverte maintenant"
+        CLOSED = "closed", "clôturée maintenant"
+        EXTENDED = "extended", "prolongée pour toutes les communes"
+        EXTENSION_GRANTED = "extension_granted", "prolongation accordée à une commune"
+        EXTENSION_CHANGED = "extension_changed", "prolongation d’une commune modifiée"
+        EXTENSION_WITHDRAWN = "extension_withdrawn", "prolongation d’une commune retirée"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events", verbose_name="campagne")
+    at = models.DateTimeField("le", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="par",
+    )
+    actor_name = models.CharField("par (nom)", max_length=255, blank=True)
+    kind = models.CharField("action", max_length=30, choices=Kind.choices)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="commune"
+    )
+    before = models.JSONField("avant", default=dict, blank=True)
+    after = models.JSONField("après", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "événement de campagne"
+        verbose_name_plural = "journal de la campagne"
+        indexes = [models.Index(fields=["campaign", "-at"], name="ami_campaign_event_at")]
+
+    def __str__(self):
+        return f"{self.campaign} – {self.get_kind_display()}"
