@@ -75,6 +75,19 @@ def _number_fr(value: Decimal, places: int) -> str:
     return text
 
 
+def number_label(value, *, money: bool = False) -> str:
+    """A figure in French: « 1\u202f234,5 », « 12\u202f500 € », « 1\u202f234,50 € » (at most two
+    decimals, none shown for a whole number); « — » for no value."""
+    if value is None:
+        return EMPTY
+    number = Decimal(str(value)).quantize(Decimal("0.01"))
+    whole = number == number.to_integral_value()
+    if money:
+        return f"{_number_fr(number, 0 if whole else 2)}\u00a0€"
+    text = _number_fr(number, 2)
+    return text.rstrip("0").rstrip(",") if not whole else _number_fr(number, 0)
+
+
 def format_value(field: models.Field, value, labels: dict) -> str:
     if value is None or value == "":
         return EMPTY

@@ -68,6 +68,7 @@ class Question:
     has_column: bool = True  # stored in a model field of that name
     next_year: bool = True  # engagement: offers « Envisagé en N+1 » (the paper omits it on one line)
     model: str = ""  # "ami.Dossier" or "ami.Library", set from the step
+    tally: bool = False  # free text counted per distinct answer in the « État des lieux » (vendors)
 
     @cached_property
     def model_field(self):
@@ -219,16 +220,16 @@ _STEPS = (
         Q("has_return_box", "yes_no", required=True),
     )),
     Section("SIGB", (
-        Q("sigb_vendor", "text"),
-        Q("sigb_name", "text"),
+        Q("sigb_vendor", "text", tally=True),
+        Q("sigb_name", "text", tally=True),
         Q("sigb_version", "text"),
         Q("sigb_since", "year"),
         Q("sigb_hosting", "choice"),
         Q("sigb_annual_cost", "money"),
     )),
     Section("Portail", (
-        Q("portal_vendor", "text"),
-        Q("portal_name", "text"),
+        Q("portal_vendor", "text", tally=True),
+        Q("portal_name", "text", tally=True),
         Q("portal_version", "text"),
         Q("portal_since", "year"),
         Q("portal_hosting", "choice"),

@@ -378,6 +378,7 @@ def register_backoffice_admin_urls():
 
 
 hooks.register("construct_homepage_panels", backoffice_dashboard.add_dashboard_panel)
+hooks.register("register_reports_menu_item", backoffice_views.report_menu_item)
 
 
 def dossier_file_links(dossier) -> str:

@@ -1,5 +1,6 @@
 """« Tableau de bord » panel on the admin home, for the « Équipe BNM » and superusers: the current
-campaign's state and countdown, communes by état, the latest submissions, failed e-mails."""
+campaign's state and countdown, communes by état (ami.backoffice.tracker) and the names of those
+not started, the latest submissions, failed e-mails, and the way to the « État des lieux »."""
 from __future__ import annotations
 
 from django.urls import reverse
@@ -30,6 +31,7 @@ class DashboardPanel(Component):
     template_name = "ami/backoffice/dashboard_panel.html"
     order = 10
     latest_count = 5
+    not_started_names = 8  # then « et N autres » (the tracker lists them all)
 
     def __init__(self, campaign: Campaign | None):
         self.campaign = campaign
@@ -40,7 +42,9 @@ class DashboardPanel(Component):
                    "failed_url": f"{reverse('ami_outboxemail_modeladmin_index')}?status__exact={OutboxEmail.Status.FAILED}"}
         if campaign is None:
             return context
-        counts = tracker.state_counts(tracker.tracker_rows(campaign))
+        rows = tracker.tracker_rows(campaign)
+        counts = tracker.state_counts(rows)
+        not_started = [row.commune.name for row in rows if row.state == tracker.NOT_STARTED]
         latest = list(
             Dossier.objects.filter(campaign=campaign, status=Dossier.Status.SUBMITTED)
             .select_related("commune")
@@ -54,7 +58,10 @@ class DashboardPanel(Component):
             counts=[{"label": label, "count": counts[key]} for key, label in tracker.STATE_LABELS.items()],
             not_started=counts[tracker.NOT_STARTED],
             not_started_url=f"{reverse('ami_backoffice_tracker')}?campaign={campaign.pk}&etat={tracker.NOT_STARTED}",
+            not_started_names=not_started[: self.not_started_names],
+            not_started_more=max(0, len(not_started) - self.not_started_names),
             latest=latest,
+            report_url=f"{reverse('ami_backoffice_report')}?campaign={campaign.pk}",
         )
         return context
 

@@ -346,10 +346,15 @@ def build_sheets(queryset) -> list[Sheet]:
 
 
 def build_xlsx(queryset) -> bytes:
+    return write_xlsx(build_sheets(queryset))
+
+
+def write_xlsx(sheets: list[Sheet]) -> bytes:
+    """A workbook of `sheets`: bold wrapped header row, frozen; column widths; dates formatted."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for sheet in build_sheets(queryset):
+    for sheet in sheets:
         ws = workbook.create_sheet(sheet.title)
         ws.freeze_panes = "A2"
         for index, width in enumerate(sheet.widths, start=1):
@@ -415,10 +420,14 @@ def export_filename(extension: str) -> str:
 
 def export_response(queryset, export_format: str) -> HttpResponse:
     if export_format == "xlsx":
-        response = HttpResponse(build_xlsx(queryset), content_type=XLSX_CONTENT_TYPE)
-    else:
-        response = HttpResponse(build_csv(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
+        return attachment_response(build_xlsx(queryset), XLSX_CONTENT_TYPE, export_filename(export_format))
+    return attachment_response(build_csv(queryset), "text/csv; charset=utf-8", export_filename(export_format))
+
+
+def attachment_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A file to download, never cached (it holds the campaign's answers)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

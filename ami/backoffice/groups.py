@@ -25,3 +25,8 @@ def is_ami_team(user) -> bool:
     if user.is_superuser:
         return True
     return any(group.name == TEAM_GROUP for group in user.groups.all())
+
+
+def can_view_report(user) -> bool:
+    """« État des lieux »: figures of every submitted dossier, for whoever may read dossiers."""
+    return user.is_active and user.has_perm(VIEW_PERMISSION)

@@ -1,5 +1,6 @@
 """Admin views of the back-office (under /admin/, registered by ami.wagtail_hooks):
-« Suivi des communes », its « Relancer » (POST) and « Inviter » (form) actions."""
+« Suivi des communes », its « Relancer » (POST) and « Inviter » (form) actions, and the
+« État des lieux » report (page and XLSX)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -7,17 +8,23 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from ami.backoffice import report as state_report
 from ami.backoffice import tracker
-from ami.backoffice.groups import can_act_on_dossiers, can_view_tracker
+from ami.backoffice.charts import Bar, bar_chart
+from ami.backoffice.exports import XLSX_CONTENT_TYPE, attachment_response, write_xlsx
+from ami.backoffice.groups import can_act_on_dossiers, can_view_report, can_view_tracker
+from ami.constants import OBJECTIVE_LEVELS
 from ami.models import Campaign, Commune, Dossier
-from ami.pdf import paris_datetime_label
+from ami.pdf import number_label, paris_datetime_label
 from core.parsing import parse_ascii_int
 
 
@@ -180,6 +187,115 @@ class InviteView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
+# --- « État des lieux » -----------------------------------------------------------------------
+
+NUMBER_FAMILIES = {"count": "nombre", "decimal": "nombre", "money": "euros"}
+
+
+def _numbers_chart(block) -> str:
+    """Totals of a section's numbers, drawn when they share a unit (never euros beside counts)."""
+    rows = [r for r in block.rows if r.total is not None]
+    if len(rows) < 2 or len({NUMBER_FAMILIES[r.kind] for r in rows}) != 1:
+        return ""
+    money = rows[0].money
+    return bar_chart(f"{block.title} – totaux", [Bar(r.label, (r.total,)) for r in rows],
+                     lambda v: number_label(v, money=money))
+
+
+def present_block(block) -> dict:
+    """A report block as the template shows it: French figures, and its chart."""
+    if block.kind == "numbers":
+        rows = [
+            {"label": r.label, "total": number_label(r.total, money=r.money) if r.total is not None else "—",
+             "median": number_label(r.median, money=r.money), "answers": number_label(r.answers)}
+            for r in block.rows
+        ]
+        return {"kind": block.kind, "title": block.title, "rows": rows, "chart": _numbers_chart(block)}
+    if block.kind == "objectives":
+        rows = [{"rank": r.rank, "label": r.label, "levels": [number_label(n) for n in r.levels],
+                 "chosen": number_label(r.chosen)} for r in block.rows]
+        chart = bar_chart(block.title, [Bar(r.label, r.levels) for r in block.rows], number_label,
+                          series=OBJECTIVE_LEVELS)
+        return {"kind": block.kind, "title": block.title, "rows": rows, "chart": chart, "levels": OBJECTIVE_LEVELS,
+                "out_of": number_label(block.out_of)}
+    rows = [{"label": r.label, "count": number_label(r.count)} for r in block.rows]
+    chart = bar_chart(block.title, [Bar(r.label, (r.count,)) for r in block.rows], number_label) if rows else ""
+    return {"kind": block.kind, "title": block.title, "rows": rows, "chart": chart,
+            "out_of": number_label(block.out_of), "unit": block.unit}
+
+
+def report_url(campaign: Campaign | None, export: str = "") -> str:
+    params = {}
+    if campaign is not None:
+        params["campaign"] = campaign.pk
+    if export:
+        params["export"] = export
+    url = reverse("ami_backoffice_report")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def report_filename(campaign: Campaign) -> str:
+    return f"etat-des-lieux-{slugify(campaign.title)[:60]}-{timezone.localdate():%Y-%m-%d}.xlsx"
+
+
+class ReportView(WagtailAdminTemplateMixin, TemplateView):
+    """« État des lieux » of the submitted dossiers of the selected campaign; ?export=xlsx."""
+
+    template_name = "ami/backoffice/report.html"
+    page_title = "État des lieux"
+    header_icon = "table"
+    breadcrumbs_items = []
+
+    def dispatch(self, request, *args, **kwargs):
+        # A plain 403 (Wagtail turns a raised PermissionDenied into a redirect to the dashboard).
+        if not can_view_report(request.user):
+            return HttpResponseForbidden(
+                "Vous n’avez pas l’autorisation de lire l’état des lieux de l’AMI.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.campaign = selected_campaign(request)
+        self.report = state_report.build_report(self.campaign) if self.campaign else None
+        if request.GET.get("export") == "xlsx" and self.report is not None:
+            content = write_xlsx(state_report.report_sheets(self.report))
+            return attachment_response(content, XLSX_CONTENT_TYPE, report_filename(self.campaign))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = self.report
+        parts = []
+        if report is not None:
+            for section in report.sections:
+                if not parts or parts[-1]["title"] != section.part:
+                    parts.append({"title": section.part, "sections": []})
+                parts[-1]["sections"].append(
+                    {"title": section.title, "blocks": [present_block(b) for b in section.blocks]}
+                )
+        context.update(
+            campaign=self.campaign,
+            campaigns=Campaign.objects.all(),
+            report=report,
+            dossiers=number_label(report.dossiers) if report else "0",
+            libraries=number_label(report.libraries) if report else "0",
+            parts=parts,
+            export_url=report_url(self.campaign, "xlsx"),
+        )
+        return context
+
+
+class ReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_report(request.user)
+
+
+def report_menu_item() -> MenuItem:
+    return ReportMenuItem("État des lieux de l’AMI", reverse("ami_backoffice_report"), name="ami-etat-des-lieux",
+                          icon_name="table", order=100)
+
+
 class TrackerMenuItem(MenuItem):
     def is_shown(self, request):
         return can_view_tracker(request.user)
@@ -191,6 +307,7 @@ def tracker_menu_item(order: int) -> MenuItem:
 
 
 urlpatterns = [
+    path("ami/etat-des-lieux/", ReportView.as_view(), name="ami_backoffice_report"),
     path("ami/suivi-des-communes/", TrackerView.as_view(), name="ami_backoffice_tracker"),
     path("ami/suivi-des-communes/relancer/<int:pk>/", remind_view, name="ami_backoffice_remind"),
     path(

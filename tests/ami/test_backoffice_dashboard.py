@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from ami.backoffice.groups import TEAM_GROUP
-from ami.models import Campaign, OutboxEmail
+from ami.models import Campaign, Commune, OutboxEmail
 from tests.integration_fixtures import submit_dossier_version
 
 from .factories import commune, make_dossier
@@ -57,6 +57,10 @@ def test_panel_shows_state_countdown_counts_latest_and_failed(team_client):
     assert "AMI BNM 2027 : ouvert. Clôture dans 30 jours, le 31 mars 2027 à 23 h 59, heure de Paris." in text
     assert "Pas commencé : 88" in text and "Brouillon : 1" in text and "Déposé : 6" in text
     assert "88 communes n’ont pas commencé leur candidature" in text
+    # The first of them by name (alphabetical, as in the tracker), then how many more.
+    not_started = sorted((c.name for c in Commune.objects.exclude(name__in=names)), key=str.casefold)
+    assert f"Sans dossier : {', '.join(not_started[:8])} et 80 autres." in text
+    assert "Lire l’état des lieux des dossiers déposés" in text
     latest = text.split("Derniers dépôts")[1]
     assert [n for n in names if n in latest] == ["Lille", "Tourcoing", "Wattrelos", "Lezennes", "Croix"]
     assert latest.index("Croix") < latest.index("Lille")  # newest first
