@@ -12,7 +12,7 @@ page a visitor or a superuser reaches is requested:
   and the same-host links found in all of them;
 - the superuser: the dashboard, every entry of the admin menu, the page explorer and editor of
   every page, every view of every registered modeladmin (index, create, and inspect / edit /
-  delete of each object), and the links found in them.
+  delete of each object), the « État des lieux » report (and its XLSX), and the links found in them.
 
 Each response must be below 500, and each ``/static/…`` URL in a ``src`` or ``href`` must be a
 file of the collectstatic output that WhiteNoise serves.
@@ -366,7 +366,14 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
                  "wagtailusers_groups:index", "wagtailsites:index"):
         crawl.add(reverse(name))
     crawl.add(reverse("wagtailusers_users:edit", args=[user.pk]))
+    # The back-office report: the current campaign (one submitted dossier), the closed one, its XLSX.
+    report = reverse("ami_backoffice_report")
+    closed = site_content["closed campaign"].campaign
+    for url in (report, f"{report}?campaign={closed.pk}", f"{report}?campaign={closed.pk}&export=xlsx"):
+        crawl.add(url)
     crawl.run()
+
+    assert crawl.statuses[report] == 200 and crawl.statuses[f"{report}?campaign={closed.pk}&export=xlsx"] == 200
 
     for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
         assert url in crawl.statuses

@@ -18,8 +18,8 @@ LABEL_CHARS = 78
 ROW = 42  # label line + bar
 BAR_HEIGHT = 14
 VALUE_ROOM = 96  # right of the longest bar, for its value
-# Fills are also set by class in static/css/ami-admin.css (the admin's colours, dark theme too).
-FILLS = ("#00676a", "#4f8fc0", "#b7d4e8")
+# Series fills, each at least 3:1 against white and against its neighbour's hue (teal, blue, ochre).
+FILLS = ("#00676a", "#1f6fb2", "#b35900")
 
 
 @dataclass(frozen=True)

@@ -193,9 +193,10 @@ NUMBER_FAMILIES = {"count": "nombre", "decimal": "nombre", "money": "euros"}
 
 
 def _numbers_chart(block) -> str:
-    """Totals of a section's numbers, drawn when they share a unit (never euros beside counts)."""
+    """Totals of a section's numbers, drawn when at least three share a unit (never euros beside
+    counts; two unlike counts, as libraries and m², are left to the table)."""
     rows = [r for r in block.rows if r.total is not None]
-    if len(rows) < 2 or len({NUMBER_FAMILIES[r.kind] for r in rows}) != 1:
+    if len(rows) < 3 or len({NUMBER_FAMILIES[r.kind] for r in rows}) != 1:
         return ""
     money = rows[0].money
     return bar_chart(f"{block.title} – totaux", [Bar(r.label, (r.total,)) for r in rows],

@@ -1,6 +1,7 @@
 """The MEL team's back-office in a real browser: a member of « Équipe BNM » logs in, reads the
-« Tableau de bord » panel, opens « Suivi des communes » from it, filters and reminds a draft;
-axe-core finds nothing on the dashboard nor on the tracker."""
+« Tableau de bord » panel, opens « Suivi des communes » from it, filters and reminds a draft,
+reads the « État des lieux » (charts beside their tables); axe-core finds nothing on the
+dashboard, the tracker nor the report."""
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -25,16 +26,20 @@ def team_member(e2e_db):
     return user
 
 
+def _log_in(page, user):
+    page.goto(reverse("wagtailadmin_login"))
+    page.locator("input[name=username]").fill(user.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: url.endswith(reverse("wagtailadmin_home")))
+
+
 def test_team_reads_the_dashboard_and_follows_the_communes(page, team_member):
     from tests.ami.factories import commune, make_dossier
 
     campaign = only_campaign()
     make_dossier(campaign, commune("Roubaix"), agent_email="agent@roubaix.fr")
-    page.goto(reverse("wagtailadmin_login"))
-    page.locator("input[name=username]").fill(team_member.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(lambda url: url.endswith(reverse("wagtailadmin_home")))
+    _log_in(page, team_member)
 
     panel = page.locator("section", has=page.get_by_role("heading", name="Tableau de bord de l’AMI"))
     expect(panel).to_contain_text("94 communes n’ont pas commencé leur candidature")
@@ -49,3 +54,36 @@ def test_team_reads_the_dashboard_and_follows_the_communes(page, team_member):
 
     page.get_by_role("button", name="Relancer Roubaix").click()
     expect(page.get_by_text("Relance envoyée à agent@roubaix.fr pour Roubaix")).to_be_visible()
+
+
+def test_team_reads_the_state_of_play_report(page, team_member):
+    from django.utils import timezone
+
+    from ami.models import Dossier, Library
+    from tests.ami.factories import commune, make_dossier
+
+    campaign = only_campaign()
+    rows = (("Roubaix", 1200, "Decalog"), ("Lille", 800, "BiblixNet"), ("Croix", 400, "Decalog"))
+    for index, (name, surface, vendor) in enumerate(rows):
+        dossier = make_dossier(campaign, commune(name), libraries=0, status=Dossier.Status.SUBMITTED,
+                               receipt_number=f"BNM-2027-{index + 1:04d}", submitted_at=timezone.now(), version=1,
+                               engagement_sigb="oui", objective_public_service="+++", objective_networking="++",
+                               objective_savings="+")
+        Library.objects.create(dossier=dossier, surface_m2=surface, sigb_vendor=vendor, staff_category_a=1,
+                               staff_category_b=2, staff_category_c=3, volunteers=4, has_rfid=True)
+    _log_in(page, team_member)
+    panel = page.locator("section", has=page.get_by_role("heading", name="Tableau de bord de l’AMI"))
+    expect(panel).to_contain_text("Sans dossier\u202f: Allennes-les-Marais, Annœullin, Anstaing")
+    expect(panel).to_contain_text("récépissé BNM-2027-0003")
+    assert_no_axe_violations(page, "the admin dashboard with submitted dossiers")
+
+    panel.get_by_role("link", name="Lire l’état des lieux des dossiers déposés").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("État des lieux")
+    expect(page.locator("[data-total=dossiers]")).to_have_text("3")
+    surface = page.get_by_role("row", name="Nombre de M² total")
+    expect(surface).to_contain_text("2\u202f400")  # total, in French
+    vendors = page.get_by_role("img", name="Prestataire SIGB", exact=False)
+    expect(vendors).to_be_visible()
+    expect(vendors).to_have_attribute("aria-label", "Diagramme en barres «\u00a0Prestataire SIGB\u00a0»\u202f: "
+                                      "Decalog\u00a0: 2\u202f; BiblixNet\u00a0: 1.")
+    assert_no_axe_violations(page, "the « État des lieux » report")
