@@ -5,7 +5,8 @@ field), its kind, and its rules:
 - `required`: the answer is needed to submit (ami.services.completeness);
 - `required_if`: needed only when another answer of the same form says so;
 - `clear_unless`: emptied when another answer says it does not apply (the step forms);
-- `asked_if`: both at once (the usual « Si oui, … » question).
+- `asked_if`: both at once (the usual « Si oui, … » question);
+- `tally`: a free-text answer the « État des lieux » counts per distinct value (vendors).
 The paper wording is the model field's verbose name (ami.models), read here through `label`;
 questions without a model field carry their own label.
 

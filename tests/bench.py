@@ -1,4 +1,5 @@
-"""`make bench`: latency and query count of the main pages, and the dossier PDF render time.
+"""`make bench`: latency and query count of the main pages, the dossier PDF render time, the
+back-office XLSX export and the « État des lieux » (500 dossiers × 3 libraries).
 
 Runs on a throwaway SQLite database (migrated, filled by load_bnm_content when available),
 with django.test.Client, so it needs no server and touches no real database:
@@ -128,6 +129,40 @@ def measure_export(runs: int, dossiers: int = 500, libraries: int = 3) -> dict:
     }
 
 
+def measure_report(runs: int, dossiers: int = 500, libraries: int = 3) -> dict:
+    """The « État des lieux » of `dossiers` submitted dossiers × `libraries` (figures and XLSX)."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from ami.backoffice.exports import write_xlsx
+    from ami.backoffice.report import build_report, report_sheets
+    from ami.models import Campaign, Dossier
+    from tests.ami.export_data import make_export_dossiers
+
+    # The export's dossiers when it ran before (the factory's receipt numbers are unique), all submitted.
+    campaign = (
+        Campaign.objects.annotate(n=Count("dossiers")).filter(n__gte=dossiers).order_by("-n").first()
+        or make_export_dossiers(dossiers, libraries=libraries)
+    )
+    Dossier.objects.filter(campaign=campaign).update(status=Dossier.Status.SUBMITTED)
+    durations, queries = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            write_xlsx(report_sheets(build_report(campaign)))
+            durations.append((time.perf_counter() - start) * 1000)
+        queries.append(len(ctx.captured_queries))
+    return {
+        "label": f"État des lieux {dossiers}×{libraries} (+ XLSX)",
+        "status": "-",
+        "median": statistics.median(durations),
+        "p95": percentile(durations, 95),
+        "queries": f"{int(statistics.median(queries))} / {max(queries)}",
+        "n": runs,
+    }
+
+
 def print_table(rows: list[dict], out) -> None:
     header = f"{'URL / opération':<42} {'statut':>6} {'n':>4} {'médiane ms':>11} {'p95 ms':>9} {'requêtes SQL (méd./max)':>24}"
     out.write(header + "\n" + "-" * len(header) + "\n")
@@ -168,6 +203,11 @@ def main(argv=None) -> int:
             rows.append(measure_export(args.export_runs))
         except Exception as exc:
             rows.append({"label": "Export XLSX", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
+                         "queries": "-", "n": 0})
+        try:
+            rows.append(measure_report(args.export_runs))
+        except Exception as exc:
+            rows.append({"label": "État des lieux", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
                          "queries": "-", "n": 0})
         out.write("\n")
         print_table(rows, out)
