@@ -70,7 +70,13 @@ def bar_chart(
                 )
             x += width
         parts.append(f'<text x="{round(x + 6, 1)}" y="{top + 31}">{escape(fmt(bar.total))}</text>')
-    summary = "\u202f; ".join(f"{bar.label}\u00a0: {fmt(bar.total)}" for bar in bars)
+    def spoken(bar: Bar) -> str:
+        text = f"{bar.label}\u00a0: {fmt(bar.total)}"
+        if len(series) > 1:
+            text += " (" + ", ".join(f"{name}\u00a0: {fmt(v)}" for name, v in zip(series, bar.values, strict=False)) + ")"
+        return text
+
+    summary = "\u202f; ".join(spoken(bar) for bar in bars)
     label = f"Diagramme en barres «\u00a0{title}\u00a0»\u202f: {summary or 'aucune donnée'}."
     return mark_safe(  # noqa: S308 - every text above is escaped
         f'<svg class="ami-chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {WIDTH} {height}" '

@@ -157,6 +157,9 @@ def test_charts_are_inline_svg_described_for_screen_readers(staff_client, figure
     assert "Decalog\u00a0: 2" in vendors["aria-label"] and "BiblixNet\u00a0: 1" in vendors["aria-label"]
     widths = {float(r["width"]) for r in vendors.select("rect")}
     assert max(widths) == 2 * min(widths)  # bars proportional to the counts
+    objectives = soup.select_one("table[data-block=objectives]").find_parent(class_="ami-report__block").svg
+    networking = _dossier_label("objective_networking")
+    assert f"{networking}\u00a0: 2 (+++\u00a0: 1, ++\u00a0: 1, +\u00a0: 0)" in objectives["aria-label"]
 
 
 def test_xlsx_export_has_the_same_figures_as_numbers(staff_client, figures):
