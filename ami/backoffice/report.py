@@ -36,6 +36,8 @@ SUMMED_KINDS = {"count", "decimal", "money"}
 CHOICE_KINDS = {"choice", "yes_no", "engagement"}
 DOSSIER_STEPS = ("engagements", "objectifs")
 NO_ANSWER = "Sans réponse"
+# The dossiers the report reads: submitted ones (states after « déposé » belong here too).
+REPORTED_STATES = (Dossier.Status.SUBMITTED,)
 YES_NO = ((True, "Oui"), (False, "Non"))
 
 
@@ -165,8 +167,8 @@ def _choice_block(q, campaign, totals: dict, out_of: int, unit: str) -> Block:
 
 
 def build_report(campaign: Campaign) -> Report:
-    dossiers = Dossier.objects.filter(campaign=campaign, status=Dossier.Status.SUBMITTED)
-    libraries = Library.objects.filter(dossier__campaign=campaign, dossier__status=Dossier.Status.SUBMITTED)
+    dossiers = Dossier.objects.filter(campaign=campaign, status__in=REPORTED_STATES)
+    libraries = Library.objects.filter(dossier__in=dossiers)
     library_step = questionnaire.step("bibliotheques")
     library_qs = list(library_step.questions)
     numbers = [q for q in library_qs if _is_number(q)]
@@ -254,7 +256,8 @@ def report_sheets(report: Report) -> list:
     for section in report.sections:
         for block in section.blocks:
             if block.kind == "numbers":
-                figures += [[section.part, section.title, r.label, r.total, r.median, r.answers] for r in block.rows]
+                figures += [[section.part, section.title, r.label, r.total, r.median, r.answers,
+                             "€" if r.money else None] for r in block.rows]
             elif block.kind == "counts":
                 answers += [[section.part, section.title, block.title, r.label, r.count, block.out_of]
                             for r in block.rows]
@@ -265,7 +268,8 @@ def report_sheets(report: Report) -> list:
     head = ["Partie", "Rubrique", "Question"]
     widths = [30, 30, 60]
     return [
-        Sheet("Chiffres", head + ["Total", "Médiane", "Nombre de réponses"], widths + [14, 14, 14], figures),
+        Sheet("Chiffres", head + ["Total", "Médiane", "Nombre de réponses", "Unité"], widths + [14, 14, 14, 8],
+              figures),
         Sheet("Réponses", head + ["Réponse", "Nombre", "Sur"], widths + [40, 12, 12], answers),
         Sheet("Objectifs", ["Rang", "Objectif", *OBJECTIVE_LEVELS, "Total des dossiers l’ayant choisi"],
               [8, 70, 8, 8, 8, 16], objectives),

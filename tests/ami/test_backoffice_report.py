@@ -169,13 +169,14 @@ def test_xlsx_export_has_the_same_figures_as_numbers(staff_client, figures):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Chiffres", "Réponses", "Objectifs"]
     sheet = book["Chiffres"]
-    assert [c.value for c in sheet[1]] == ["Partie", "Rubrique", "Question", "Total", "Médiane", "Nombre de réponses"]
+    assert [c.value for c in sheet[1]] == ["Partie", "Rubrique", "Question", "Total", "Médiane", "Nombre de réponses",
+                                           "Unité"]
     assert sheet.freeze_panes == "A2" and sheet.column_dimensions["C"].width == 60
     rows = {row[2]: row[3:] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[_label("surface_m2")] == (1650, 250, 3)
-    assert rows[_label("staff_fte")] == (3.5, 1.75, 2)
-    assert rows[_label("budget_acquisitions")] == (19500.5, 4500, 3)
-    assert all(isinstance(v, int | float) for v in rows[_label("surface_m2")])
+    assert rows[_label("surface_m2")] == (1650, 250, 3, None)
+    assert rows[_label("staff_fte")] == (3.5, 1.75, 2, None)
+    assert rows[_label("budget_acquisitions")] == (19500.5, 4500, 3, "€")
+    assert all(isinstance(v, int | float) for v in rows[_label("surface_m2")][:3])
     answers = {(row[2], row[3]): row[4:] for row in book["Réponses"].iter_rows(min_row=2, values_only=True)}
     assert answers[(_label("sigb_vendor"), "Decalog")] == (2, 3)
     assert answers[(_dossier_label("engagement_sigb"), "Envisagé en 2028")] == (1, 2)
