@@ -233,3 +233,20 @@ def test_query_budget_with_100_dossiers_of_3_libraries(staff_client, django_asse
         money = q.kind == "money"
         assert _row(soup, q.label) == [number_label(total, money=money), number_label(median, money=money),
                                        number_label(len(per_library))], q.name
+
+
+def test_every_choice_and_box_of_volet_1_is_counted(staff_client, figures):
+    """Declared once: each choice or yes/no question of the questionnaire has its table, whose
+    counts add up to the three libraries; each checkbox is a row of its section's table."""
+    soup = _page(staff_client, figures)
+    checked = 0
+    for q in questionnaire.library_questions():
+        if q.kind in {"choice", "yes_no"}:
+            counts = _counts(soup, q.label)
+            assert sum(int(n) for n in counts.values()) == 3, q.name
+            checked += 1
+        elif q.kind == "checkbox":
+            tables = soup.select("table[data-block=ticks] tbody th")
+            assert q.label in [th.get_text(strip=True) for th in tables], q.name
+            checked += 1
+    assert checked >= 40
