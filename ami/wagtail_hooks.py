@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.admin import SimpleListFilter
 from django.db import transaction
 from django.db.models import Count
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -19,6 +20,7 @@ from ami import admin_views
 from ami.backoffice import campaigns as backoffice_campaigns
 from ami.backoffice import dashboard as backoffice_dashboard
 from ami.backoffice import views as backoffice_views
+from ami.backoffice.dossier_list import DossierListColumns, with_list_data
 from ami.backoffice.exports import DossierIndexView
 from ami.backoffice.permissions import GuardedHistoryView
 from ami.models import Campaign, Dossier, OutboxEmail, WorkingGroup, WorkingGroupSignup
@@ -173,7 +175,9 @@ class DossierInspectView(InspectView):
         return context
 
 
-class DossierAdmin(ModelAdmin):
+class DossierAdmin(DossierListColumns, ModelAdmin):
+    """Columns, filters and search: ami.backoffice.dossier_list."""
+
     model = Dossier
     menu_label = "Dossiers"
     menu_icon = "doc-full"
@@ -182,10 +186,6 @@ class DossierAdmin(ModelAdmin):
     inspect_view_enabled = True
     inspect_view_class = DossierInspectView
     inspect_template_name = "ami/admin/dossier_inspect.html"
-    list_display = ("commune", "network_communes", "status", "receipt_number", "submitted_label", "version", "campaign")
-    list_display_add_buttons = "commune"
-    list_filter = (CampaignFilter, "status", "is_network")
-    search_fields = ("commune__name", "receipt_number", "agent_email", "agent_last_name", "libraries__name")
     inspect_view_fields = [
         "campaign", "commune", "status", "receipt_number", "submitted_at", "version", "is_network",
         "head_commune", "elected_last_name", "elected_first_name", "elected_email", "agent_last_name",
@@ -193,22 +193,7 @@ class DossierAdmin(ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super().get_queryset(request)
-            .select_related("commune", "campaign")
-            .prefetch_related("communes")
-        )
-
-    def network_communes(self, obj):
-        names = [c.name for c in obj.communes.all()]
-        return ", ".join(names) if len(names) > 1 else "—"
-
-    network_communes.short_description = "communes du réseau"
-
-    def submitted_label(self, obj):
-        return paris_datetime_label(obj.submitted_at) if obj.submitted_at else "—"
-
-    submitted_label.short_description = "déposé le"
+        return with_list_data(super().get_queryset(request))
 
 
 def yes_no_column(model, field_name: str):
@@ -379,6 +364,12 @@ def register_backoffice_admin_urls():
 
 hooks.register("construct_homepage_panels", backoffice_dashboard.add_dashboard_panel)
 hooks.register("register_reports_menu_item", backoffice_views.report_menu_item)
+
+
+@hooks.register("insert_global_admin_css")
+def backoffice_css():
+    """The AMI's admin styles (static/css/backoffice.css, collected into the production manifest)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("css/backoffice.css"))
 
 
 def dossier_file_links(dossier) -> str:

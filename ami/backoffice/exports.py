@@ -450,6 +450,17 @@ class DossierIndexView(IndexView):
             )
         return super().dispatch(request, *args, **kwargs)
 
+    def get_filters_params(self, params=None):
+        """Only the list's own filters read the query string: an unknown key (a hand-typed lookup such
+        as ?access_tokens__token_hash__startswith=…) is ignored, never passed to the ORM."""
+        params = super().get_filters_params(params)
+        known = {spec.parameter_name for spec in self.list_filter if hasattr(spec, "parameter_name")}
+        return {key: value for key, value in params.items() if key in known}
+
+    def get_search_results(self, request, queryset, search_term):
+        # A NUL character cannot be sent to PostgreSQL: it separates words like a space.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", " "))
+
     def as_spreadsheet(self, queryset, spreadsheet_format):
         if not self.can_export():
             raise PermissionDenied

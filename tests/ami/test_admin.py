@@ -105,8 +105,8 @@ def test_dossier_list_and_inspect(staff_client, django_assert_max_num_queries):
     content = response.content.decode()
     assert "Roubaix" in content and "Lille" in content
     assert "BNM-2022-0042" in content
-    assert "déposé" in content and "brouillon" in content
-    assert "Roubaix, Wattrelos" in content  # network communes
+    assert "Déposé" in content and "Brouillon" in content
+    assert 'Roubaix<span class="ami-list__network">, Wattrelos</span>' in content  # network communes
 
     filtered = staff_client.get("/admin/ami/dossier/?status=submitted").content.decode()
     assert "BNM-2022-0042" in filtered and "Lille" not in filtered.split("<tbody")[-1]
