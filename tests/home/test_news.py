@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
+from ami.backoffice.groups import EDITORS_GROUP
 from home.models import NewsIndexPage, NewsPage
 
 
@@ -54,7 +55,7 @@ def test_news_list_is_paginated(content, client):
 @pytest.mark.django_db
 def test_editor_publishes_news_in_admin_and_it_appears_on_home_and_rss(content, client):
     editor = User.objects.create_user("redactrice", "redactrice@example.org", "motdepasse-solide", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Moderators"))  # Wagtail's default group: add, edit, publish
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))  # the project's « Éditeurs »: add, edit, publish
     client.force_login(editor)
     index = NewsIndexPage.objects.get()
     add_url = reverse("wagtailadmin_pages:add", args=("home", "newspage", index.pk))
