@@ -12,7 +12,10 @@ page a visitor or a superuser reaches is requested:
   and the same-host links found in all of them;
 - the superuser: the dashboard, every entry of the admin menu, the page explorer and editor of
   every page, every view of every registered modeladmin (index, create, and inspect / edit /
-  delete of each object), the « État des lieux » report (and its XLSX), and the links found in them.
+  delete of each object), the « État des lieux » report (and its XLSX), and the links found in them;
+- a member of « Éditeurs »: the same dashboard, menu and page editors (all 200), and every AMI
+  URL of the admin (modeladmin views, back-office views, downloads, exports), each refused
+  (403, or a redirect to the dashboard or the login page), with no personal data in any response.
 
 Each response must be below 500, and each ``/static/…`` URL in a ``src`` or ``href`` must be a
 file of the collectstatic output that WhiteNoise serves.
@@ -164,8 +167,10 @@ class Crawl:
     """Requests URLs with a Django test client, records server errors and static references,
     and follows same-host links (each path once per set of query keys, at most `limit`)."""
 
-    def __init__(self, client: Client, static_root: Path, *, scope: str, limit: int, skip: tuple[str, ...] = ()):
+    def __init__(self, client: Client, static_root: Path, *, scope: str, limit: int, skip: tuple[str, ...] = (),
+                 forbidden: tuple[str, ...] = ()):
         self.client = client
+        self.forbidden = forbidden  # texts no response may contain (personal data the user may not read)
         self.static_root = static_root
         self.scope = scope
         self.limit = limit
@@ -221,6 +226,9 @@ class Crawl:
         self.statuses[url] = response.status_code
         if response.status_code >= 500 and self.expected_5xx.get(url) != response.status_code:
             self.errors.append(f"{url} -> {response.status_code}")
+        if self.forbidden and not getattr(response, "streaming", False):
+            body = response.content.decode(errors="replace").replace("<wbr>", "")
+            self.errors.extend(f"{url} shows {text!r}" for text in self.forbidden if text in body)
         content_type = response.get("Content-Type", "")
         if response.status_code != 200 or not content_type.startswith("text/html"):
             return
@@ -377,4 +385,129 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
 
     for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
         assert url in crawl.statuses
+    _assert_clean(crawl)
+
+
+# --- « Éditeurs » -----------------------------------------------------------------------------
+
+# Personal data of the crawl's dossiers and e-mails (tests/integration_fixtures, factories).
+PERSONAL_DATA = ("lucas.martin@example.org", "claire.durand@example.org", "agent@example.org", "agent@example.fr",
+                 "03 20 12 34 56", "DEL-2022-117")
+
+
+def _ami_admin_urls(dossiers) -> list[str]:
+    """Every URL of the admin named ``ami_…`` (modeladmin and back-office views, downloads), each
+    view of an object reversed for a few objects; plus the dossier list's exports."""
+    from ami.models import Campaign, Commune, Dossier
+
+    admin_prefix = reverse("wagtailadmin_home")
+    models = {m._meta.model_name: m for m in apps.get_app_config("ami").get_models()}
+
+    def walk(entries, prefix=""):
+        for entry in entries:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and (entry.name or "").startswith("ami_"):
+                yield entry.name, list(entry.pattern.regex.groupindex)
+
+    patterns = sorted(set((name, tuple(params)) for name, params in walk(get_resolver().url_patterns)))
+
+    def model_of(name: str):
+        words = name.removeprefix("ami_").split("_")
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                candidate = "".join(words[start:start + size])
+                found = [m for key, m in models.items() if key == candidate or (len(candidate) > 4 and key.startswith(candidate))]
+                if len(found) == 1:
+                    return found[0]
+        return Dossier
+
+    urls = []
+    submitted = dossiers["submitted"]
+    for name, params in patterns:
+        model = model_of(name)
+        if not params:
+            url = reverse(name)
+            if url.startswith(admin_prefix):
+                urls.append(url)
+            continue
+        values = {}
+        for param in params:
+            if param in ("pk", "instance_pk"):
+                values[param] = [obj.pk for obj in model._default_manager.all()[:3]] or [submitted.pk]
+            elif param == "number":
+                values[param] = [1]
+            elif param == "campaign_pk":
+                values[param] = [submitted.campaign_id]
+            elif param == "commune_pk":
+                values[param] = [Commune.objects.exclude(dossier_links__campaign=submitted.campaign).first().pk]
+            elif param.endswith("_pk") and param.removesuffix("_pk") in models:
+                values[param] = [models[param.removesuffix("_pk")]._default_manager.first().pk]
+            else:
+                raise AssertionError(f"{name}: no value known for its parameter {param!r}; add one to _ami_admin_urls")
+        for index in range(max(len(v) for v in values.values())):
+            kwargs = {param: v[min(index, len(v) - 1)] for param, v in values.items()}
+            if model is Dossier and "number" in kwargs:
+                kwargs[next(p for p in params if p != "number")] = submitted.pk
+            url = reverse(name, kwargs=kwargs)
+            if url.startswith(admin_prefix):
+                urls.append(url)
+    index = reverse("ami_dossier_modeladmin_index")
+    urls += [f"{index}?export=xlsx", f"{index}?export=csv", f"{index}?status=submitted&export=xlsx"]
+    assert Campaign.objects.exists() and len(urls) >= 40, urls
+    return sorted(set(urls))
+
+
+def test_editors_are_refused_the_ami_and_edit_every_page(production_static, site_content, django_user_model):
+    from django.contrib.auth.models import Group
+    from wagtail.models import Page
+
+    from ami.backoffice.groups import EDITORS_GROUP
+
+    user = django_user_model.objects.create_user("redaction", "redaction@example.org", "motdepasse-solide-42")
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client = Client()
+    client.force_login(user)
+    login, home = reverse("wagtailadmin_login"), reverse("wagtailadmin_home")
+    team = Client()
+    team.force_login(django_user_model.objects.create_superuser("equipe", "equipe@example.org", "motdepasse-solide-42"))
+    inspect = team.get(reverse("ami_dossier_modeladmin_inspect", args=[site_content["submitted"].pk])).content.decode()
+    assert [text for text in PERSONAL_DATA[:2] if text in inspect] == list(PERSONAL_DATA[:2])  # what is at stake
+
+    # Every AMI URL: refused, without a byte of the dossiers.
+    ami_urls = _ami_admin_urls(site_content)
+    refused = {}
+    for url in ami_urls:
+        response = client.get(url)
+        body = response.content.decode(errors="replace").replace("<wbr>", "")
+        location = response.get("Location", "").split("?")[0]
+        refused[url] = response.status_code == 403 or (response.status_code == 302 and location in (login, home))
+        assert not response.get("Content-Disposition"), url
+        assert not [text for text in PERSONAL_DATA if text in body], url
+    assert [url for url, ok in refused.items() if not ok] == []
+
+    # The admin an editor works in: dashboard, menu, every page's editor; links followed.
+    skip = tuple(reverse(name) for name in LOGOUT_NAMES)
+    crawl = Crawl(client, production_static, scope="admin", limit=MAX_FOLLOWED["admin"], skip=skip,
+                  forbidden=PERSONAL_DATA)
+    dashboard = client.get(home)
+    assert dashboard.status_code == 200
+    menu = [url for url in _sidebar_urls(dashboard.content.decode()) if url.startswith("/") and not url.startswith(skip)]
+    assert not [url for url in menu if url in ami_urls or url.startswith(reverse("ami_dossier_modeladmin_index"))]
+    crawl.add(home)
+    for url in menu:
+        crawl.add(url)
+    pages = list(Page.objects.filter(depth__gt=1))
+    editors = [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages]
+    for page in pages:
+        crawl.add(reverse("wagtailadmin_explore", args=[page.pk]))
+    for url in editors:
+        crawl.add(url)
+    crawl.run()
+
+    assert {url: crawl.statuses[url] for url in editors} == {url: 200 for url in editors}
+    reached_ami = {url: status for url, status in crawl.statuses.items() if url.split("?")[0] in
+                   {u.split("?")[0] for u in ami_urls}}
+    assert all(status in (302, 403) for status in reached_ami.values()), reached_ami
+    print(f"editors: {len(ami_urls)} AMI URLs refused, {len(editors)} page editors")
     _assert_clean(crawl)
