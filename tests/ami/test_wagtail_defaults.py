@@ -1,4 +1,4 @@
-"""Wagtail's English defaults give way to the project's groups (migration 0007): no « Editors » /
+"""Wagtail's English defaults give way to the project's groups (migration 0009): no « Editors » /
 « Moderators » group, no « Moderators approval » workflow; no Gravatar, no update check."""
 import importlib
 
@@ -14,7 +14,7 @@ from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, Work
 from ami.backoffice.groups import EDITORS_GROUP, TEAM_GROUP
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("ami.migrations.0007_wagtail_default_groups_and_workflow")
+migration = importlib.import_module("ami.migrations.0009_wagtail_default_groups_and_workflow")
 
 
 def test_only_the_project_groups_and_no_default_workflow_after_migrate():

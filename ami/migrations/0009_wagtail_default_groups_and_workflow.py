@@ -52,7 +52,7 @@ def replace_defaults(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ami", "0006_tracker_groups"),
+        ("ami", "0008_campaign_events"),
         ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
