@@ -20,33 +20,26 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ami import questionnaire
-from ami.constants import WORKING_GROUP_TIME_NOTE
 from ami.models import Dossier, DossierVersion, Library
 from home.dates import format_date_fr, format_time_fr, to_paris
 
 EMPTY = "—"
 
-# Fields that are bookkeeping, never printed as answers.
-DOSSIER_META = {
-    "status", "created_at", "updated_at", "submitted_at", "receipt_number", "version",
-    "signed_document_uploaded_at", "signed_document_size",
-}
-LIBRARY_META = {"sort_order"}
+# Columns that are not answers (ami.questionnaire.UNDECLARED_COLUMNS): never in « Autres réponses »,
+# which prints the columns of a snapshot that the declaration does not place (a safety net).
+DOSSIER_META = questionnaire.UNDECLARED_COLUMNS["ami.Dossier"]
+LIBRARY_META = questionnaire.UNDECLARED_COLUMNS["ami.Library"]
 
-# The questionnaire's answers that are not a column of the snapshot's "dossier" dict: what the
-# PDF prints for each ("@…" rows are built in build_document).
-PRINTED_AS = {
-    "commune": ["@commune"],
-    "network_communes": ["@communes"],
-    "head_choice": ["has_head_commune", "@head_commune"],
-    "signed_document": ["@signed_document"],
-}
+
+# The questionnaire's answers printed otherwise than by their own column (declared by each
+# question's `printed_as`; "@…" rows are built in build_document), for the callers that read it.
+PRINTED_AS = {q.name: list(q.printed_as) for q in questionnaire.dossier_questions() if q.printed_as}
 
 
 def _layout(step_slug: str) -> list[tuple[str, list[str]]]:
     """A step's sections (ami.questionnaire) as (title, [printed names])."""
     return [
-        (section.title, [name for q in section.questions for name in PRINTED_AS.get(q.name, [q.name])])
+        (section.title, [name for q in section.questions for name in q.printed_names])
         for section in questionnaire.step(step_slug).sections
     ]
 
@@ -195,9 +188,12 @@ def build_document(snapshot: dict) -> list[dict]:
         },
     }
     groups = snapshot.get("working_groups") or []
+    groups_section = next(
+        section for section in questionnaire.step("objectifs").sections if any(q.kind == "signup" for q in section.questions)
+    )
     extra["@groups"] = {
-        "title": "Groupes de travail",
-        "intro": WORKING_GROUP_TIME_NOTE,
+        "title": groups_section.title,
+        "intro": groups_section.intro,
         "rows": [
             {"label": g["group"], "value": g.get("agent_names") or "Inscrit (agent non précisé)", "help": ""}
             for g in groups
@@ -223,7 +219,7 @@ def build_document(snapshot: dict) -> list[dict]:
         for section in _sections(Library, library, questionnaire.library_sections(), labels, lib_used):
             section["level"] = 4
             volet_1.append(section)
-        leftovers = _leftover_rows(Library, library, lib_used, {"id", "dossier", *LIBRARY_META}, labels)
+        leftovers = _leftover_rows(Library, library, lib_used, LIBRARY_META, labels)
         if leftovers:
             volet_1.append({"title": "Autres réponses", "level": 4, "rows": leftovers})
     if not volet_1:
@@ -235,7 +231,7 @@ def build_document(snapshot: dict) -> list[dict]:
             parts.append({"title": title, "blocks": volet_1})
         else:
             parts.append({"title": title, "blocks": part(step_slugs)})
-    leftovers = _leftover_rows(Dossier, data, used, {"id", *DOSSIER_META}, labels)
+    leftovers = _leftover_rows(Dossier, data, used, DOSSIER_META, labels)
     if leftovers:
         parts.append({"title": "Autres réponses", "blocks": [{"title": "Autres réponses", "rows": leftovers}]})
     for printed in parts:

@@ -23,7 +23,7 @@ from functools import cache, cached_property
 
 from django.utils.text import capfirst
 
-from ami.constants import OBJECTIVES
+from ami.constants import OBJECTIVES, WORKING_GROUP_TIME_NOTE
 
 # Kinds of answer (what an export or a display needs to know about a value).
 KINDS = {
@@ -68,8 +68,16 @@ class Question:
     custom_field: bool = False  # the step form builds this answer's field itself (not in Meta.fields)
     has_column: bool = True  # stored in a model field of that name
     next_year: bool = True  # engagement: offers « Envisagé en N+1 » (the paper omits it on one line)
+    # What the PDF and the exports print for an answer that is not a column of the snapshot's
+    # "dossier" dict: snapshot keys, or "@…" rows that ami.pdf builds. Empty: the answer's own column.
+    printed_as: tuple[str, ...] = ()
+    lead: str = ""  # the paper's question above a list of boxes, shown before this (the first) box
     model: str = ""  # "ami.Dossier" or "ami.Library", set from the step
     tally: bool = False  # free text counted per distinct answer in the « État des lieux » (vendors)
+
+    @property
+    def printed_names(self) -> tuple[str, ...]:
+        return self.printed_as or (self.name,)
 
     @cached_property
     def model_field(self):
@@ -95,8 +103,27 @@ def Q(name: str, kind: str, *, asked_if: When | None = None, **options) -> Quest
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the paper dossier. On the step page (templates/ami/steps/sections.html) it is
+    a heading (`page_title` when the page words it otherwise than the paper's section title), its
+    `intro` ({statistics_year} and {first_engagement_year} are the campaign's) and one field per
+    question, or the `template` that lays out questions needing more (conditions, grids)."""
+
     title: str
     questions: tuple[Question, ...]
+    intro: str = ""
+    page_title: str = ""
+    template: str = ""  # under templates/ami/steps/sections/
+
+    @property
+    def heading(self) -> str:
+        return self.page_title or self.title
+
+    def intro_for(self, campaign) -> str:
+        if not self.intro or campaign is None:
+            return self.intro
+        return self.intro.format(
+            statistics_year=campaign.statistics_year, first_engagement_year=campaign.first_engagement_year
+        )
 
 
 @dataclass(frozen=True)
@@ -125,12 +152,14 @@ OTHER_OBJECTIVE = when("objective_other", "+++", "++", "+")
 _STEPS = (
     StepQuestions("commune", "ami.Dossier", (
         Section("Commune candidate", (
-            Q("commune", "commune", own_label="Nom de la commune", custom_field=True),
-        )),
-        Section("Réseau", (
+            Q("commune", "commune", own_label="Nom de la commune", custom_field=True, printed_as=("@commune",)),
+        ), template="commune_name.html"),
+        Section("Réseau", template="network.html", questions=(
             Q("is_network", "yes_no", required=True),
-            Q("network_communes", "communes", own_label="Communes du réseau", custom_field=True, has_column=False),
-            Q("head_choice", "choice", own_label="Commune tête de réseau", custom_field=True, has_column=False),
+            Q("network_communes", "communes", own_label="Communes du réseau", custom_field=True, has_column=False,
+              printed_as=("@communes",)),
+            Q("head_choice", "choice", own_label="Commune tête de réseau", custom_field=True, has_column=False,
+              printed_as=("has_head_commune", "@head_commune")),
         )),
         Section("Élu référent du dossier", (
             Q("elected_last_name", "text", required=True, group=ELECTED),
@@ -146,7 +175,7 @@ _STEPS = (
             Q("agent_email", "email", required=True, group=AGENT),
             Q("agent_phone", "phone", required=True, group=AGENT),
         )),
-        Section("Validation du dépôt", (
+        Section("Validation du dépôt", template="validation_mode.html", questions=(
             Q("validation_mode", "choice", required=True),
             Q("deliberation_date", "date", asked_if=DELIBERATION, group="Délibération", message=DELIBERATION_MISSING),
             Q("deliberation_number", "text", asked_if=DELIBERATION, group="Délibération",
@@ -283,7 +312,7 @@ _STEPS = (
         Q("mel_libre2lire", "yes_no", required=True),
         Q("mel_professional_days", "yes_no", required=True),
         Q("mel_uses_portal", "yes_no", required=True),
-        Q("portal_use_pro_days", "checkbox"),
+        Q("portal_use_pro_days", "checkbox", lead="Si vous utilisez le portail, qu’y recherchez-vous le plus ?"),
         Q("portal_use_newsletters", "checkbox"),
         Q("portal_use_exchange_platform", "checkbox"),
         Q("portal_use_reference_texts", "checkbox"),
@@ -300,10 +329,12 @@ _STEPS = (
     StepQuestions("projet", "ami.Dossier", (
         Section("Projet communal", (
             Q("project_statement", "longtext", required=True),
-        )),
+        ), page_title="Volet 2 : projet communal"),
     )),
     StepQuestions("engagements", "ami.Dossier", (
-        Section("Engagements", (
+        Section("Engagements", page_title="Fiche d’engagement", intro=(
+            "Pour chaque service, indiquez si la commune souhaite s’engager dès {first_engagement_year} ou plus tard."
+        ), questions=(
             Q("engagement_sigb", "engagement", required=True),
             Q("engagement_portal_link", "engagement", required=True),
             Q("compatible_software", "choice", required=True),
@@ -318,23 +349,42 @@ _STEPS = (
         # Exactly three objectives, one +++, one ++, one + (completeness.objective_problems).
         Section("Objectifs", tuple(Q(f"objective_{key}", "objective") for key in OBJECTIVES) + (
             Q("objective_other_text", "text", clear_unless=OTHER_OBJECTIVE),
+        ), template="objectives.html", intro=(
+            "Parmi les objectifs ci-dessous, cochez-en exactement trois : un « +++ » (le plus important), "
+            "un « ++ » et un « + »."
         )),
         Section("Engagements obligatoires", (
             Q("training_commitment", "checkbox", required=True,
               message="Cet engagement est obligatoire : cochez la case."),
+        ), intro=(
+            "La commune s’engage à suivre la formation : au minimum un agent pour huit agents et bénévoles, "
+            "par bibliothèque, opérationnel sur les outils."
         )),
         Section("Groupes de travail", (
             Q("working_groups", "signup", own_label="Groupes de travail", custom_field=True, has_column=False),
-        )),
+        ), template="working_groups.html", intro=WORKING_GROUP_TIME_NOTE),
     )),
     StepQuestions("validation", "ami.Dossier", (
-        Section("Signature", (
+        Section("Signature", template="signature.html", questions=(
             Q("signed_place", "text", required=True),
             Q("signed_on", "date", required=True),
-            Q("signed_document", "file", required=True, custom_field=True, message="Déposez le document signé (PDF)."),
+            Q("signed_document", "file", required=True, custom_field=True, message="Déposez le document signé (PDF).",
+              printed_as=("@signed_document",)),
         )),
     )),
 )
+
+# Columns that no question declares: bookkeeping (state, dates, receipt number, counters, the public id
+# of the dossier's URLs) and the columns a custom question writes (the network's communes and head).
+# Never printed nor exported as answers (ami.pdf); every other column is a declared question's.
+UNDECLARED_COLUMNS = {
+    "ami.Dossier": frozenset({
+        "id", "campaign", "public_id", "step_revisions", "status", "created_at", "updated_at", "submitted_at",
+        "receipt_number", "version", "completion_due_at", "communes", "head_commune", "has_head_commune",
+        "signed_document_uploaded_at", "signed_document_size",
+    }),
+    "ami.Library": frozenset({"id", "dossier", "sort_order"}),
+}
 
 # The paper dossier's parts and the steps answering each (the PDF and the inspect view follow them).
 PAPER_PARTS = (
@@ -347,7 +397,7 @@ PAPER_PARTS = (
 
 def _with_model(step: StepQuestions) -> StepQuestions:
     sections = tuple(
-        Section(s.title, tuple(replace(q, model=step.model) for q in s.questions)) for s in step.sections
+        replace(s, questions=tuple(replace(q, model=step.model) for q in s.questions)) for s in step.sections
     )
     return replace(step, sections=sections)
 
@@ -371,6 +421,17 @@ def dossier_questions() -> Iterator[Question]:
 def library_questions() -> Iterator[Question]:
     """Every question of Volet 1, asked once per library, in paper order."""
     yield from step("bibliotheques").questions
+
+
+def objective_questions() -> list[Question]:
+    """The objective grid (« +++ / ++ / + » on three objectives), in paper order. Each question's
+    name is « objective_<key> » and its label the objective's wording."""
+    return [q for q in step("objectifs").questions if q.kind == "objective"]
+
+
+def objective_key(q: Question) -> str:
+    """« public_service » for the question « objective_public_service »."""
+    return q.name.removeprefix("objective_")
 
 
 def library_sections() -> list[tuple[str, list[str]]]:

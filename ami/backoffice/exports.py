@@ -39,9 +39,7 @@ from openpyxl.utils import get_column_letter
 from wagtail_modeladmin.views import IndexView
 
 from ami import questionnaire
-from ami.constants import OBJECTIVES
 from ami.models import Commune, Dossier, Library, WorkingGroupSignup
-from ami.pdf import PRINTED_AS
 from home.dates import to_paris
 
 EXPORT_PERMISSION = "ami.view_dossier"
@@ -181,7 +179,7 @@ def _dossier_sections():
         if step.model != "ami.Dossier":
             continue
         for section in step.sections:
-            names = [n for q in section.questions for n in PRINTED_AS.get(q.name, [q.name])]
+            names = [n for q in section.questions for n in q.printed_names]
             names = [n for n in names if n.startswith("@") or _is_column(Dossier, n)]
             if names:
                 layout.append((section.title, names))
@@ -305,16 +303,17 @@ def build_sheets(queryset) -> list[Sheet]:
     signup_group = _label(WorkingGroupSignup, "group")
     signup_agents = _label(WorkingGroupSignup, "agent_names")
     other_text = Dossier._meta.get_field("objective_other_text")
+    objective_questions = questionnaire.objective_questions()
     for dossier in dossiers:
         key = [c.value(dossier) for c in keys]
         dossier_rows.append([c.value(dossier) for c in d_cols])
         for library in dossier.libraries.all():
             libraries_rows.append(key + [library.sort_order + 1] + [c.value(library) for c in l_cols])
-        for slug, wording in OBJECTIVES.items():
-            level = getattr(dossier, f"objective_{slug}")
+        for q in objective_questions:
+            level = getattr(dossier, q.name)
             if level:
-                detail = dossier.objective_other_text or None if slug == "other" else None
-                objective_rows.append(key + [wording, level, detail])
+                detail = dossier.objective_other_text or None if q.name == "objective_other" else None
+                objective_rows.append(key + [q.label, level, detail])
         labels = _engagement_labels(dossier)
         for label, attname, convert in answer_fields:
             engagement_rows.append(key + [label, convert(getattr(dossier, attname), labels)])

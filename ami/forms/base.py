@@ -88,6 +88,9 @@ class StepForm(forms.ModelForm):
                 continue
             self.fields[name] = make_formfield(db_field, campaign)
         self.setup_fields()
+        for q in questions_of_model(self._meta.model._meta.label):
+            if q.lead and q.name in self.fields:
+                self.fields[q.name].lead = q.lead  # shown above the field (templates/ami/includes/field.html)
         if read_only:
             for field in self.fields.values():
                 field.disabled = True

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ami import questionnaire
-from ami.constants import OBJECTIVE_LEVEL_CHOICES, OBJECTIVES
+from ami.constants import OBJECTIVE_LEVEL_CHOICES
 from ami.models import Commune, Dossier, DossierCommune, Library, WorkingGroup, WorkingGroupSignup
 from ami.services.uploads import MESSAGES as UPLOAD_MESSAGES
 from ami.services.uploads import read_signed_pdf, store_signed_document
@@ -101,10 +101,6 @@ class CommuneStepForm(StepForm):
 
 
 LIBRARY_FIELDS = [q.name for q in questionnaire.library_questions()]
-# Grouped under a visible question (the answers are boxes of one list in the paper form).
-LIBRARY_SUBGROUPS = {
-    "portal_use_pro_days": "Si vous utilisez le portail, qu’y recherchez-vous le plus ?",
-}
 
 
 class LibraryForm(StepForm):
@@ -174,6 +170,7 @@ class EngagementsStepForm(StepForm):
 
 
 OBJECTIVE_CHOICES = [("", "non retenu")] + OBJECTIVE_LEVEL_CHOICES
+OBJECTIVE_QUESTIONS = questionnaire.objective_questions()
 
 
 class ObjectivesStepForm(StepForm):
@@ -188,14 +185,12 @@ class ObjectivesStepForm(StepForm):
         super().__init__(*args, **kwargs)
 
     def setup_fields(self):
-        for key in OBJECTIVES:
-            name = f"objective_{key}"
-            self.fields[name] = forms.ChoiceField(
-                label=OBJECTIVES[key], required=False, widget=forms.RadioSelect, choices=OBJECTIVE_CHOICES
+        for q in OBJECTIVE_QUESTIONS:
+            self.fields[q.name] = forms.ChoiceField(
+                label=q.label, required=False, widget=forms.RadioSelect, choices=OBJECTIVE_CHOICES
             )
-            if not self.is_bound and not self.initial.get(name):
-                self.initial[name] = ""
-        self.fields["objective_other_text"].label = "Autre objectif : précisez"
+            if not self.is_bound and not self.initial.get(q.name):
+                self.initial[q.name] = ""
         self.groups = self._groups if self._groups is not None else list(WorkingGroup.objects.filter(is_active=True))
         signups = {s.group_id: s for s in self.instance.working_group_signups.all()} if self.instance.pk else {}
         for group in self.groups:
@@ -209,23 +204,23 @@ class ObjectivesStepForm(StepForm):
                 self.initial[f"group_{group.pk}_agents"] = signups[group.pk].agent_names
 
     def objectives_count(self) -> int:
-        return sum(1 for key in OBJECTIVES if self[f"objective_{key}"].value())
+        return sum(1 for q in OBJECTIVE_QUESTIONS if self[q.name].value())
 
     def objective_fields(self):
-        return [self[f"objective_{key}"] for key in OBJECTIVES]
+        return [self[q.name] for q in OBJECTIVE_QUESTIONS]
 
     def group_fields(self):
         return [(group, self[f"group_{group.pk}"], self[f"group_{group.pk}_agents"]) for group in self.groups]
 
     def clean(self):
         data = super().clean()
-        levels = [data.get(f"objective_{key}") for key in OBJECTIVES]
+        levels = [data.get(q.name) for q in OBJECTIVE_QUESTIONS]
         for level, _label in OBJECTIVE_LEVEL_CHOICES:
             if levels.count(level) > 1:
-                for key in OBJECTIVES:
-                    if data.get(f"objective_{key}") == level:
+                for q in OBJECTIVE_QUESTIONS:
+                    if data.get(q.name) == level:
                         self.add_error(
-                            f"objective_{key}",
+                            q.name,
                             f"Le niveau « {level} » ne peut être attribué qu’à un seul objectif : "
                             "choisissez un « +++ », un « ++ » et un « + » sur trois objectifs différents.",
                         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from ami import questionnaire
-from ami.constants import OBJECTIVE_LEVELS, OBJECTIVES
+from ami.constants import OBJECTIVE_LEVELS
 from ami.models import Dossier, DossierCommune, Library, WorkingGroupSignup
 from ami.services.steps import FORM_STEPS
 
@@ -43,10 +43,6 @@ def load_dossier(pk: int | None = None, *, public_id: str | None = None) -> Doss
 
 def _label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
-
-
-def _empty(value) -> bool:
-    return value is None or value == ""
 
 
 def _unanswered(q: questionnaire.Question, value) -> bool:
@@ -110,7 +106,7 @@ def objective_problems(levels: dict[str, str], other_text: str = "") -> list[str
 
 
 def dossier_objective_levels(dossier: Dossier) -> dict[str, str]:
-    return {key: getattr(dossier, f"objective_{key}") for key in OBJECTIVES}
+    return {questionnaire.objective_key(q): getattr(dossier, q.name) for q in questionnaire.objective_questions()}
 
 
 def _step1(dossier: Dossier) -> list[Missing]:
@@ -190,23 +186,29 @@ def missing_answers(dossier: Dossier) -> list[Missing]:
     return out
 
 
+def _answered(instance, q: questionnaire.Question) -> bool:
+    """Whether `q` has an answer on `instance` (a box counts when ticked, « Non » counts)."""
+    if q.kind == "signup":
+        return bool(instance.working_group_signups.all())
+    if not q.has_column:
+        return False
+    value = getattr(instance, q.name)
+    if q.model_field.many_to_many:
+        return bool(value.all())
+    if q.kind in ("checkbox", "file"):
+        return bool(value)
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
+
+
 def _started(dossier: Dossier, slug: str) -> bool:
-    if slug == "commune":
-        return True  # the commune is chosen when the dossier is started
-    if slug == "bibliotheques":
-        return any(
-            not _empty(getattr(lib, name)) for lib in dossier.libraries.all() for name in LIBRARY_REQUIRED
-        )
-    if slug == "projet":
-        return bool(dossier.project_statement.strip())
-    if slug == "engagements":
-        return any(not _empty(getattr(dossier, name)) for name in ENGAGEMENT_FIELDS)
-    if slug == "objectifs":
-        return (any(dossier_objective_levels(dossier).values()) or dossier.training_commitment
-                or bool(dossier.working_group_signups.all()))
-    if slug == "validation":
-        return bool(dossier.signed_place or dossier.signed_on or dossier.signed_document)
-    return False
+    """A step is started once one of its declared questions has an answer (on any library for Volet 1;
+    step 1 always is: its commune is chosen when the dossier is started)."""
+    questions = questionnaire.step(slug).questions
+    if questionnaire.step(slug).model == "ami.Library":
+        return any(_answered(library, q) for library in dossier.libraries.all() for q in questions)
+    return any(_answered(dossier, q) for q in questions)
 
 
 STATE_LABELS = {"not_started": "non commencé", "incomplete": "incomplet", "complete": "complet"}

@@ -15,16 +15,11 @@ from ami.models import Dossier, Library
 
 SCHEMA_VERSION = 1
 
-# Fields that are bookkeeping, not answers, or stored elsewhere in the snapshot.
-DOSSIER_SKIP = {"id", "campaign", "commune", "head_commune", "signed_document"}
-LIBRARY_SKIP = {"id", "dossier"}
 
 
 def _json_value(field: models.Field, value):
     if value is None:
         return None
-    if isinstance(field, models.FileField):
-        return value.name or ""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -32,8 +27,13 @@ def _json_value(field: models.Field, value):
     return value
 
 
-def _concrete_fields(model, skip):
-    return [f for f in model._meta.concrete_fields if f.name not in skip]
+def _copied_fields(model):
+    """The columns copied as they are: not the key, nor the relations (the campaign and the communes
+    have their own entries, the libraries theirs), nor the files (« signed_document » has its own)."""
+    return [
+        f for f in model._meta.concrete_fields
+        if not (f.primary_key or f.is_relation or isinstance(f, models.FileField))
+    ]
 
 
 def _commune(commune):
@@ -43,7 +43,7 @@ def _commune(commune):
 
 
 def _library_data(library: Library) -> dict:
-    data = {f.name: _json_value(f, getattr(library, f.attname)) for f in _concrete_fields(Library, LIBRARY_SKIP)}
+    data = {f.name: _json_value(f, getattr(library, f.attname)) for f in _copied_fields(Library)}
     data["associated_communes"] = [_commune(c) for c in library.associated_communes.all()]
     return data
 
@@ -51,7 +51,7 @@ def _library_data(library: Library) -> dict:
 def dossier_snapshot(dossier: Dossier) -> dict:
     """Every answer of the dossier, its communes, libraries and working-group signups."""
     campaign = dossier.campaign
-    fields = {f.name: _json_value(f, getattr(dossier, f.attname)) for f in _concrete_fields(Dossier, DOSSIER_SKIP)}
+    fields = {f.name: _json_value(f, getattr(dossier, f.attname)) for f in _copied_fields(Dossier)}
     communes = list(dossier.communes.order_by("name"))
     libraries = dossier.libraries.prefetch_related("associated_communes").order_by("sort_order", "id")
     signups = dossier.working_group_signups.select_related("group").order_by("group__sort_order", "group__name")

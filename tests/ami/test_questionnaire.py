@@ -7,22 +7,15 @@ import pytest
 from django.db import models
 
 from ami import questionnaire
-from ami.models import Dossier, Library
+from ami.models import Dossier, Library, WorkingGroup
 from ami.pdf import build_document
 from ami.services.completeness import missing_answers
 from ami.services.snapshot import dossier_snapshot
 
 from .factories import step_url
 
-# Columns that are bookkeeping, not answers of the questionnaire.
-NOT_ASKED = {
-    "ami.Dossier": {
-        "id", "campaign", "public_id", "step_revisions", "status", "created_at", "updated_at", "submitted_at",
-        "receipt_number", "version", "completion_due_at", "communes", "head_commune", "has_head_commune",
-        "signed_document_uploaded_at", "signed_document_size",
-    },
-    "ami.Library": {"id", "dossier", "sort_order"},
-}
+# Columns that are bookkeeping or written by a custom question, not a declared question's.
+NOT_ASKED = questionnaire.UNDECLARED_COLUMNS
 
 
 def _kind_fits(kind: str, field: models.Field) -> bool:
@@ -116,3 +109,54 @@ def test_pdf_prints_the_declared_sections_in_paper_order(complete):
     assert engagement == [
         s.title for slug in ("engagements", "objectifs", "validation") for s in questionnaire.step(slug).sections
     ]
+
+
+@pytest.mark.parametrize("slug", ["commune", "projet", "engagements", "objectifs", "validation"])
+def test_step_page_shows_the_declared_sections_in_order_with_their_intro(referent, complete, slug):
+    """Each form step is laid out by the declaration: its sections' headings in order, each with its intro
+    (the campaign's years filled in) and its questions under it."""
+    page = html.unescape(referent.get(step_url(complete, slug)).content.decode())
+    form = page[page.index('id="formulaire"'):]
+    position = 0
+    for section in questionnaire.step(slug).sections:
+        position = form.index(f"<h2>{section.heading}</h2>", position)
+        intro = section.intro_for(complete.campaign)
+        if intro:
+            assert form.index(f"<p>{intro}</p>", position) == form.index("<p>", position), section.title
+        for q in section.questions:
+            if q.kind in ("commune", "signup"):
+                continue
+            assert form.index(f'data-field="{q.name}"', position) > position, q.name
+    assert "{" not in page.split("<main", 1)[1].replace("{%", "")  # no placeholder left unformatted
+
+
+def test_engagement_intro_names_the_campaign_year(referent, complete):
+    page = html.unescape(referent.get(step_url(complete, "engagements")).content.decode())
+    year = complete.campaign.first_engagement_year
+    assert f"indiquez si la commune souhaite s’engager dès {year} ou plus tard." in page
+
+
+def test_a_declared_lead_is_shown_above_its_boxes(referent, complete):
+    lead = questionnaire.question("ami.Library", "portal_use_pro_days").lead
+    assert lead == "Si vous utilisez le portail, qu’y recherchez-vous le plus ?"
+    page = html.unescape(referent.get(step_url(complete, "bibliotheques")).content.decode())
+    library = complete.libraries.first()
+    assert page.count(lead) == complete.libraries.count()
+    assert page.index(lead) < page.index(f'data-field="bib{library.pk}-portal_use_pro_days"')
+
+
+def test_pdf_prints_no_bookkeeping_as_an_answer(complete):
+    parts = build_document(dossier_snapshot(complete))
+    printed = repr(parts)
+    assert "Autres réponses" not in [p["title"] for p in parts]
+    assert complete.public_id not in printed and "révisions des étapes" not in printed
+
+
+def test_a_library_step_with_any_answer_is_started(referent, dossier):
+    from ami.services.completeness import load_dossier, step_states
+
+    assert step_states(load_dossier(dossier.pk))["bibliotheques"] == "not_started"
+    dossier.libraries.update(sigb_vendor="Décalog")  # an optional answer
+    assert step_states(load_dossier(dossier.pk))["bibliotheques"] == "incomplete"
+    dossier.working_group_signups.create(group=WorkingGroup.objects.first())
+    assert step_states(load_dossier(dossier.pk))["objectifs"] == "incomplete"
