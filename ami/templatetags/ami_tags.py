@@ -89,3 +89,23 @@ def describedby(bound) -> str:
 @register.inclusion_tag("ami/includes/field.html")
 def ami_field(bound, extra_class=""):
     return {"field": bound, "extra_class": extra_class}
+
+
+@register.simple_tag(takes_context=True)
+def step_sections(context, form, slug):
+    """The sections of step `slug` as ami.questionnaire declares them, for templates/ami/steps/sections.html:
+    heading, intro (with the campaign's years), the section's own template if any, and the bound
+    fields of its questions that `form` has."""
+    from ami import questionnaire
+
+    campaign = context.get("campaign")
+    return [
+        {
+            "section": section,
+            "heading": section.heading,
+            "intro": section.intro_for(campaign),
+            "template": f"ami/steps/sections/{section.template}" if section.template else "",
+            "fields": [form[q.name] for q in section.questions if q.name in form.fields],
+        }
+        for section in questionnaire.step(slug).sections
+    ]

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ami import questionnaire
-from ami.constants import WORKING_GROUP_TIME_NOTE
 from ami.forms import (
     CommuneStepForm,
     EngagementsStepForm,
@@ -218,8 +217,8 @@ def render_step(request, dossier, step, step_forms, *, status=200, errors=None, 
         "not_saved": not_saved,
         "refusal": refusal,
         "next_step": next_step(step),
-        "step_template": f"ami/steps/{step.slug}.html",
-        "working_group_note": WORKING_GROUP_TIME_NOTE,
+        # Volet 1 repeats its sections per library; the other steps are laid out by ami.questionnaire.
+        "step_template": "ami/steps/bibliotheques.html" if step.slug == "bibliotheques" else "ami/steps/sections.html",
     })
     if step.slug == "recapitulatif":
         context["summary"] = build_summary(dossier)
