@@ -17,7 +17,7 @@ $(STAMP): requirements.lock
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_bnm_content
+	$(PY) manage.py load_bnm_content --demo
 	$(PY) manage.py ensure_local_admin
 	@echo "Site : http://127.0.0.1:$(PORT)/   Administration : http://127.0.0.1:$(PORT)/admin/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -9,6 +9,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.public_urls import page_url
+
 from .blocks import FaqStreamBlock
 
 
@@ -30,7 +32,7 @@ class FaqPage(Page):
 
     def structured_data(self, request=None):
         """schema.org FAQPage, answers as plain text."""
-        base = self.get_full_url(request) if request is not None else ""
+        base = page_url(self)
         entities = []
         for question in self.questions():
             text = " ".join(unescape(normalize_newlines(strip_tags(question["answer"].source))).split())

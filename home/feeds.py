@@ -4,6 +4,8 @@ import datetime as dt
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from core.public_urls import page_url
+
 from .dates import PARIS
 
 
@@ -24,7 +26,10 @@ class NewsFeed(Feed):
         return f"{self.index_page.title} – Bibliothèque Numérique Métropolitaine"
 
     def link(self):
-        return self.index_page.get_url(self.request)
+        return page_url(self.index_page)
+
+    def feed_url(self):
+        return page_url(self.index_page) + "rss/"
 
     def items(self):
         return self.index_page.news()[:20]
@@ -36,7 +41,7 @@ class NewsFeed(Feed):
         return item.intro
 
     def item_link(self, item):
-        return item.get_url(self.request)
+        return page_url(item)
 
     def item_pubdate(self, item):
         return dt.datetime.combine(item.date, dt.time(9, 0), tzinfo=PARIS)

@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.utils.html import strip_tags
 from icalendar import Calendar, Event
 
+from core.public_urls import page_url
+
 UID_DOMAIN = "bnm.lillemetropole.fr"
 
 
@@ -37,8 +39,9 @@ def build_calendar(events, request=None) -> Calendar:
             event.add("dtstart", page.start_date)
             event.add("dtend", (page.end_date or page.start_date) + dt.timedelta(days=1))
         description = strip_tags(page.description).strip()
-        if page.period_label:
-            description = f"{page.period_label}. {description}".strip()
+        label = page.when_display if page.past_provisional else page.period_label
+        if label:
+            description = f"{label}. {description}".strip()
         if description:
             event.add("description", description)
         if page.location:
@@ -46,8 +49,7 @@ def build_calendar(events, request=None) -> Calendar:
         event.add("categories", [page.category_label])
         if page.last_published_at:
             event.add("last-modified", page.last_published_at.astimezone(dt.UTC).replace(microsecond=0))
-        if request is not None:
-            event.add("url", page.get_full_url(request))
+        event.add("url", page_url(page))
         event.add("status", "TENTATIVE" if page.is_provisional else "CONFIRMED")
         cal.add_component(event)
     cal.add_missing_timezones()

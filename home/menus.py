@@ -32,7 +32,8 @@ def get_menus(request):
 
 
 def _empty():
-    return {"main": [], "footer": [], "by_model": {}, "portal_url": settings.BNM_PORTAL_URL, "contact_email": settings.BNM_TEAM_EMAIL}
+    return {"main": [], "footer": [], "by_model": {}, "portal_url": settings.BNM_PORTAL_URL, "contact_email": settings.BNM_TEAM_EMAIL,
+            "current_phase": ""}
 
 
 def build_menus(site):
@@ -56,6 +57,7 @@ def build_menus(site):
     return {
         "main": main, "footer": footer, "by_model": by_model,
         "portal_url": site_settings.portal_url, "contact_email": site_settings.contact_email,
+        "current_phase": site_settings.current_phase.strip(),
     }
 
 

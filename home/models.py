@@ -23,7 +23,7 @@ from wagtail.search import index
 from core.parsing import parse_ascii_int
 
 from .blocks import RICH_FEATURES, PresentationStreamBlock, ToolBlock
-from .dates import format_date_fr, format_time_fr
+from .dates import format_date_fr, format_month_fr, format_time_fr
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -38,8 +38,15 @@ class BnmSettings(BaseSiteSetting):
         "adresse du portail « à suivre... »", default=default_portal_url, help_text="Lien affiché dans l’en-tête et sur l’accueil."
     )
     contact_email = models.EmailField("adresse de contact", default="bnm@lillemetropole.fr")
+    current_phase = models.TextField(
+        "où en est la BNM aujourd’hui",
+        blank=True,
+        help_text="La phase actuelle du projet, en une ou deux phrases, par exemple « En 2026, la MEL prépare la suite "
+        "du dispositif avec les communes partenaires. ». Affichée sur l’accueil et sur la page du programme. "
+        "Vide : rien n’est affiché, les pages présentent seulement le programme 2022-2025 tel que publié en 2022.",
+    )
 
-    panels = [FieldPanel("portal_url"), FieldPanel("contact_email")]
+    panels = [FieldPanel("portal_url"), FieldPanel("contact_email"), FieldPanel("current_phase")]
 
     class Meta:
         verbose_name = "paramètres du site BNM"
@@ -158,6 +165,15 @@ class EventPageQuerySet(PageQuerySet):
         )
 
 
+def group_events(events) -> list[dict]:
+    """Events under their group heading (EventPage.group_label), groups in the order of their
+    first event: a milestone of « Année 2023 » is not filed under « Janvier 2023 »."""
+    groups: dict[str, list] = {}
+    for event in events:
+        groups.setdefault(event.group_label, []).append(event)
+    return [{"label": label, "events": items} for label, items in groups.items()]
+
+
 class CalendarPage(RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
 
@@ -188,8 +204,8 @@ class CalendarPage(RoutablePageMixin, Page):
             categories=categories,
             category=category,
             category_label=EventCategory(category).label if category else "",
-            upcoming_events=list(events.upcoming()),
-            past_events=list(events.past()),
+            upcoming_groups=group_events(events.upcoming()),
+            past_groups=group_events(events.past()),
         )
         return context
 
@@ -261,6 +277,62 @@ class EventPage(Page):
     @property
     def month(self):
         return self.start_date.replace(day=1)
+
+    @property
+    def period_kind(self) -> str:
+        """"year", "half" or "month" when the dates span exactly one calendar year, semester or
+        month (a milestone known with that precision); "" for a day or any other span."""
+        start, end = self.start_date, self.end_date
+        if not start or not end or start.day != 1 or end.year != start.year:
+            return ""
+        if (start.month, end.month, end.day) == (1, 12, 31):
+            return "year"
+        if (start.month, end.month, end.day) in {(1, 6, 30), (7, 12, 31)}:
+            return "half"
+        if start.month == end.month and (end + dt.timedelta(days=1)).day == 1:
+            return "month"
+        return ""
+
+    @property
+    def period_phrase(self) -> str:
+        """The period after « prévu » : « en 2023 », « au 2e semestre 2023 », « en juin 2022 »."""
+        kind, start = self.period_kind, self.start_date
+        if kind == "year":
+            return f"en {start.year}"
+        if kind == "half":
+            return f"au {'1er' if start.month == 1 else '2e'} semestre {start.year}"
+        if kind == "month":
+            return f"en {format_month_fr(start)}"
+        return f"le {self.date_display}" if not (self.end_date and self.end_date != self.start_date) else self.date_display
+
+    @property
+    def group_label(self) -> str:
+        """Heading of the event's group in the calendar: its period (« Année 2023 », « 2e semestre
+        2024 ») for a milestone known to the year or semester, else its month (« Juin 2022 »)."""
+        kind, start = self.period_kind, self.start_date
+        if kind == "year":
+            return f"Année {start.year}"
+        if kind == "half":
+            return f"{'1er' if start.month == 1 else '2e'} semestre {start.year}"
+        return format_month_fr(start).capitalize()
+
+    def is_past(self, today=None) -> bool:
+        today = today or _today()
+        return (self.end_date or self.start_date) < today
+
+    @property
+    def past_provisional(self) -> bool:
+        """A provisional date that has gone by: shown as « prévu au 2e semestre 2023 », not as a forecast."""
+        return self.is_provisional and self.is_past()
+
+    @property
+    def when_display(self) -> str:
+        """The date line of the event's card and page."""
+        if self.past_provisional:
+            return f"Prévu {self.period_phrase}"
+        if self.period_label:
+            return self.period_label
+        return self.date_display[:1].upper() + self.date_display[1:]
 
     @property
     def category_label(self):

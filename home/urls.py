@@ -1,11 +1,10 @@
 from django.urls import path, re_path
-from wagtail.contrib.sitemaps.views import sitemap
 
 from . import views
 
 urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
     path("recherche/", views.search, name="search"),
     re_path(r"^(?P<path>(?:[\w\-]+/)+[\w\-]+\.ics)$", views.serve_ics, name="serve_ics"),
 ]

@@ -2,16 +2,20 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
 from core.parsing import parse_ascii_int
+from core.public_urls import absolute_url, page_url
 
 SEARCH_PER_PAGE = 10
 
 
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri("/sitemap.xml")
+    sitemap_url = absolute_url(reverse("sitemap"))
     return HttpResponse(
         f"User-agent: *\nDisallow: /admin/\nDisallow: /candidater/\nDisallow: /recherche/\n\nSitemap: {sitemap_url}\n",
         content_type="text/plain",
@@ -40,3 +44,20 @@ def search(request):
         number = parse_ascii_int(request.GET.get("page", "1"), max_digits=6) or 1
         results = paginator.page(min(number, paginator.num_pages))
     return TemplateResponse(request, "search/search.html", {"search_query": query, "results": results})
+
+
+class PublicSitemap(WagtailSitemap):
+    """Wagtail's sitemap with each page's address on SITE_BASE_URL (not the request's host)."""
+
+    def location(self, obj):
+        return page_url(obj)
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url_info in urls:
+            url_info["location"] = absolute_url(url_info["location"])
+        return urls
+
+
+def sitemap(request):
+    return wagtail_sitemap(request, sitemaps={"wagtail": PublicSitemap(request)})

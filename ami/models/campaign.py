@@ -63,6 +63,18 @@ class Campaign(models.Model):
         "date limite de dépôt", help_text="Heure de Paris. Après cette date, plus aucune modification."
     )
     team_email = models.EmailField("adresse de l’équipe MEL", default="bnm@lillemetropole.fr")
+    dates_note = models.CharField(
+        "dates en clair",
+        max_length=255,
+        blank=True,
+        help_text="Pour une campagne dont les dates exactes ne sont pas connues, par exemple « Dossier de candidature "
+        "daté de juin 2022 ». Remplace les dates d’ouverture et de clôture sur le site public. Vide : les dates sont affichées.",
+    )
+    is_demo = models.BooleanField(
+        "campagne de démonstration",
+        default=False,
+        help_text="Créée par `make run` pour essayer le site en local ; signalée comme telle sur le site public.",
+    )
 
     objects = CampaignQuerySet.as_manager()
 

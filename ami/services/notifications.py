@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from ami.models import Dossier, DossierVersion, OutboxEmail
+from core.public_urls import absolute_url, base_url
 
 SIGNATURE = "L’équipe livre et lecture de la Métropole Européenne de Lille"
 
@@ -39,11 +40,11 @@ def _queue(key: str, **fields) -> tuple[OutboxEmail, bool]:
 
 
 def resume_url(raw_token: str) -> str:
-    return f"{settings.SITE_BASE_URL}/candidater/acces/{raw_token}/"
+    return absolute_url(reverse("ami:access", kwargs={"token": raw_token}))
 
 
 def restart_url() -> str:
-    return f"{settings.SITE_BASE_URL}/candidater/reprendre/"
+    return absolute_url(reverse("ami:resume"))
 
 
 def admin_dossier_url(dossier: Dossier) -> str:
@@ -51,7 +52,7 @@ def admin_dossier_url(dossier: Dossier) -> str:
         path = reverse("ami_dossier_modeladmin_inspect", args=[dossier.pk])
     except NoReverseMatch:
         path = f"/admin/ami/dossier/inspect/{dossier.pk}/"
-    return f"{settings.SITE_BASE_URL}{path}"
+    return absolute_url(path)
 
 
 def communes_label(dossier: Dossier) -> str:
@@ -73,7 +74,7 @@ def _base_context(dossier: Dossier) -> dict:
         "team_email": campaign.team_email or settings.BNM_TEAM_EMAIL,
         "signature": SIGNATURE,
         "restart_url": restart_url(),
-        "site_url": settings.SITE_BASE_URL,
+        "site_url": base_url(),
     }
 
 
@@ -160,7 +161,7 @@ def queue_submission_emails(dossier: Dossier, version: DossierVersion) -> list[O
 
 
 def call_page_url() -> str:
-    return f"{settings.SITE_BASE_URL}{reverse('ami:home')}"
+    return absolute_url(reverse("ami:home"))
 
 
 def queue_invitation_email(campaign, commune, recipient: str, now) -> tuple[OutboxEmail, bool]:

@@ -1,4 +1,9 @@
-"""FAQ content: every answer restates a fact of the AMI dossier (June 2022)."""
+"""FAQ content: every answer restates a fact of the AMI dossier (June 2022), dated as such."""
+
+INTRO = (
+    "Les réponses aux questions les plus fréquentes sur la BNM et sur l’appel à manifestation d’intérêt de 2022, "
+    "d’après le dossier de candidature publié par la MEL en juin 2022 (programme 2022-2025)."
+)
 
 CONTACT = '<a href="mailto:bnm@lillemetropole.fr">bnm@lillemetropole.fr</a>'
 
@@ -9,7 +14,7 @@ THEMES = [
         "questions": [
             (
                 "qui-peut-candidater",
-                "Qui peut répondre à l’appel à manifestation d’intérêt ?",
+                "Qui pouvait répondre à l’appel à manifestation d’intérêt de 2022 ?",
                 "<p>Les communes de la MEL disposant d’une bibliothèque municipale en régie directe, ou faisant partie d’un réseau avec au moins un agent salarié par une ou des communes.</p>",
             ),
             (
@@ -26,7 +31,7 @@ THEMES = [
             (
                 "debut-engagement",
                 "Quand l’engagement de la commune commence-t-il ?",
-                "<p>L’engagement débute au 1er janvier suivant la réponse à l’appel à manifestation d’intérêt et dure jusqu’en 2025 minimum. Il devient effectif à l’adoption en conseil municipal des règlements de mise à disposition des outils métropolitains, transmis aux communes après leur adoption en Conseil métropolitain.</p>",
+                "<p>Selon le dossier de 2022, l’engagement débute au 1er janvier suivant la réponse à l’appel à manifestation d’intérêt et dure jusqu’en 2025 minimum. Il devient effectif à l’adoption en conseil municipal des règlements de mise à disposition des outils métropolitains, transmis aux communes après leur adoption en Conseil métropolitain.</p>",
             ),
         ],
     },
@@ -37,7 +42,7 @@ THEMES = [
             (
                 "ce-que-paie-la-mel",
                 "Que prend en charge la MEL, et jusqu’à quand ?",
-                "<ul><li>Logiciel de gestion (SIGB) : les coûts initiaux de déploiement (récupération des données, connecteurs vers le portail « à suivre... », maintenance, hébergement, formation initiale) jusqu’en 2025 minimum.</li>"
+                "<p>Selon le programme 2022-2025 publié en 2022 :</p><ul><li>Logiciel de gestion (SIGB) : les coûts initiaux de déploiement (récupération des données, connecteurs vers le portail « à suivre... », maintenance, hébergement, formation initiale) jusqu’en 2025 minimum.</li>"
                 "<li>Ressources en ligne : les abonnements pour tout le territoire (1,2 million d’habitants) jusqu’en 2025, le déploiement des connecteurs vers les outils communaux compatibles et, pour les livres numériques, la création d’un fonds d’ouvrages de départ.</li>"
                 "<li>Médiation numérique : les coûts initiaux de conception design et de fabrication de l’outil.</li></ul>"
                 "<p>La MEL assure l’exploitation et la mise à disposition des outils à titre gracieux jusqu’en 2025.</p>",
@@ -62,8 +67,8 @@ THEMES = [
             ),
             (
                 "livres-numeriques",
-                "Comment les livres numériques seront-ils choisis ?",
-                "<p>Dans le cadre d’une politique documentaire concertée du livre numérique, mise en œuvre en 2024 : les communes participantes sélectionnent et achètent ensemble les livres numériques. La MEL finance un fonds d’ouvrages de départ ; les modalités sont validées par le comité de pilotage BNM.</p>",
+                "Comment les livres numériques devaient-ils être choisis ?",
+                "<p>Le programme de 2022 prévoyait une politique documentaire concertée du livre numérique, mise en œuvre en 2024 : les communes participantes sélectionnent et achètent ensemble les livres numériques. La MEL finance un fonds d’ouvrages de départ ; les modalités sont validées par le comité de pilotage BNM.</p>",
             ),
             (
                 "acces-habitants",
@@ -100,12 +105,12 @@ THEMES = [
             (
                 "qui-pilote",
                 "Qui pilote la BNM ?",
-                "<p>Un comité de pilotage (COPIL), présidé par le Vice-président Culture-Tourisme de la MEL et composé des financeurs, de la MEL et des communes partenaires, se réunit une fois par an pour suivre le projet, étudier les bilans et valider les grandes orientations. Un comité technique se réunit aussi une fois par an pour aider à la décision, préparer les bilans et proposer des évolutions.</p>",
+                "<p>Un comité de pilotage (COPIL), présidé par le Vice-président Culture-Tourisme de la MEL et composé des financeurs, de la MEL et des communes partenaires, se réunit annuellement pour suivre le projet, étudier les bilans et valider les grandes orientations. Un comité technique se réunit aussi annuellement pour aider à la décision, préparer les bilans et proposer des évolutions.</p>",
             ),
             (
                 "apres-2025",
-                "Que se passe-t-il après 2025 ?",
-                "<p>Les communes engagées participent aux temps d’échanges annuels (COPIL), aux évaluations et aux bilans. Elles sont ainsi associées aux réflexions et aux propositions sur la suite à donner au dispositif après 2025.</p>",
+                "Que prévoyait la MEL pour l’après-2025 ?",
+                "<p>En 2022, la MEL prévoyait que les communes engagées participent aux temps d’échanges annuels (COPIL), aux évaluations et aux bilans, et qu’elles soient ainsi associées aux réflexions et aux propositions sur la suite à donner au dispositif après 2025.</p>",
             ),
             (
                 "contact",

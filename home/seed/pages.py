@@ -1,6 +1,8 @@
 """Standard pages, calendar milestones and news of the seed content."""
 import datetime as dt
 
+from home.dates import PARIS
+
 CONTACT_LINK = '<a href="mailto:bnm@lillemetropole.fr">bnm@lillemetropole.fr</a>'
 ADDRESS = "Métropole Européenne de Lille – 2, boulevard des Cités Unies – CS 70043 – 59040 Lille Cedex"
 
@@ -22,7 +24,7 @@ STANDARD_PAGES = [
 <h2>Hébergement</h2>
 <p>Les informations sur l’hébergeur du site seront précisées lors de sa mise en service.</p>
 <h2>Contenus</h2>
-<p>Les textes de ce site reprennent le dossier d’appel à manifestation d’intérêt de la Bibliothèque Numérique Métropolitaine (juin 2022). Les dates du calendrier marquées « prévisionnel » sont indicatives.</p>
+<p>Les pages « BNM 2022-2025 », « Calendrier » et « Questions fréquentes » reprennent le dossier de candidature de l’appel à manifestation d’intérêt publié par la MEL en juin 2022 : elles présentent le programme 2022-2025 tel qu’il était prévu à cette date. Les étapes du calendrier y sont données à l’année, au semestre ou au mois près, comme dans ce dossier.</p>
 <h2>Liens</h2>
 <p>Le site renvoie vers le portail de lecture publique de la MEL, « à suivre... ». Ce site ne dépose aucun cookie de mesure d’audience ni de service tiers.</p>
 """,
@@ -85,11 +87,16 @@ STANDARD_PAGES = [
     },
 ]
 
-PROVISIONAL_NOTE = "<p>Date prévisionnelle, donnée à titre indicatif : elle sera confirmée aux communes partenaires.</p>"
 MEL_ADDRESS = "Métropole Européenne de Lille, 2 boulevard des Cités Unies, Lille"
 
 
-def _period(year, half=None):
+def _period(year, half=None, month=None):
+    """The dates and label of a period known to the year, semester or month (as the source gives it)."""
+    if month is not None:
+        from home.dates import MONTHS
+
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        return dt.date(year, month, 1), dt.date(year, month, last), f"{MONTHS[month - 1].capitalize()} {year}"
     if half == 1:
         return dt.date(year, 1, 1), dt.date(year, 6, 30), f"1er semestre {year}"
     if half == 2:
@@ -97,98 +104,90 @@ def _period(year, half=None):
     return dt.date(year, 1, 1), dt.date(year, 12, 31), f"Année {year}"
 
 
-def milestone(slug, title, category, period, description):
+def milestone(slug, title, category, period, description, provisional=True):
+    """A step of the 2022 programme, with the precision the source gives (no day, no hour, no place)."""
     start, end, label = period
     return {
         "slug": slug, "title": title, "category": category, "start_date": start, "end_date": end,
-        "period_label": label, "all_day": True, "is_provisional": True, "description": f"<p>{description}</p>",
+        "period_label": label, "all_day": True, "start_time": None, "end_time": None, "location": "",
+        "is_provisional": provisional, "description": f"<p>{description}</p>",
     }
 
 
-def meeting(slug, title, day, start, end, description):
-    return {
-        "slug": slug, "title": title, "category": "pilotage", "start_date": day, "end_date": None,
-        "period_label": "", "all_day": False, "start_time": start, "end_time": end, "is_provisional": True,
-        "location": MEL_ADDRESS, "description": f"<p>{description}</p>{PROVISIONAL_NOTE}",
-    }
-
-
+# Every step below is in the AMI dossier of June 2022 (the programme « BNM 2022-2025 »). The COPIL
+# and the technical committee « se réunira annuellement »: the source gives no meeting date, so
+# the calendar has none (the presentation page describes them).
 EVENTS = [
+    milestone("label-bnr-2022", "Label « bibliothèque numérique de référence » obtenu", "pilotage", _period(2022, month=3),
+              "Le projet de Bibliothèque Numérique Métropolitaine est soutenu financièrement par l’État dans le cadre du label « bibliothèque numérique de référence » (BNR), obtenu en mars 2022.",
+              provisional=False),
+    milestone("ami-2022-dossier-de-candidature", "Appel à manifestation d’intérêt 2022 : dossier de candidature", "ami", _period(2022, month=6),
+              "Dossier de candidature de l’appel à manifestation d’intérêt, daté de juin 2022 : les communes y présentaient leur bibliothèque (données de 2021) et leurs engagements dans la BNM dès 2023.",
+              provisional=False),
+    milestone("liste-outils-compatibles-2022", "Liste des outils communaux compatibles", "ressources", _period(2022, month=9),
+              "Liste des outils communaux compatibles avec les connecteurs pris en charge par la MEL, annoncée pour septembre 2022."),
     milestone("preparation-marche-sigb-2022", "Préparation du marché du logiciel de gestion (SIGB)", "sigb", _period(2022),
               "Préparation du marché du système intégré de gestion de bibliothèque métropolitain."),
     milestone("preparation-marche-ressources-2022", "Préparation du marché d’abonnements aux ressources en ligne", "ressources", _period(2022),
               "Préparation du marché d’abonnements : presse, autoformation et vidéo à la demande."),
     milestone("mise-en-oeuvre-sigb-2023", "Mise en œuvre du logiciel de gestion (SIGB)", "sigb", _period(2023, 1),
-              "Mise en œuvre du logiciel de gestion de bibliothèque métropolitain ; l’accompagnement des communes partenaires se poursuit jusqu’en 2025."),
+              "Mise en œuvre du logiciel de gestion de bibliothèque métropolitain, puis accompagnement des communes partenaires de 2023 à 2025."),
     milestone("mise-en-oeuvre-ressources-2023", "Mise en œuvre des ressources en ligne", "ressources", _period(2023, 1),
               "Ouverture des abonnements aux ressources en ligne (presse, autoformation, vidéo à la demande)."),
     milestone("connecteurs-2023", "Développement des connecteurs vers les portails communaux", "ressources", _period(2023, 2),
               "Développement des connecteurs pour la remontée automatique des documents sur le portail des communes et l’authentification unique des usagers, pour les communes ayant des outils compatibles (dernière version de PMB, Nanook, Orphée)."),
+    milestone("reglements-mise-a-disposition-2023", "Adoption des règlements de mise à disposition en Conseil métropolitain", "pilotage", _period(2023),
+              "Adoption des règlements de mise à disposition des outils métropolitains en Conseil métropolitain, puis transmission aux communes ayant répondu à l’appel à manifestation d’intérêt."),
     milestone("marche-mediation-2023", "Préparation et attribution du marché de médiation numérique", "mediation", _period(2023),
               "Préparation et attribution du marché du service expérimental de médiation numérique."),
     milestone("conception-design-mediation-2023", "Conception de l’outil de médiation numérique avec des designers", "mediation", _period(2023),
               "Conception de l’outil de médiation numérique, accompagnée par des designers, avec les bibliothèques partenaires."),
     milestone("livres-numeriques-2024", "Déploiement de l’offre de livres numériques", "ressources", _period(2024),
-              "Déploiement d’une offre de livres numériques dans le cadre d’une politique documentaire concertée ; la MEL finance un fonds d’ouvrages de départ."),
+              "Déploiement d’une offre de livres numériques dans le cadre d’une politique documentaire concertée ; la MEL prend en charge la création d’un fonds d’ouvrages de départ."),
     milestone("creation-outil-mediation-2024", "Création de l’outil de médiation numérique", "mediation", _period(2024),
-              "Fabrication de l’outil de médiation numérique conçu en 2023."),
+              "Création de l’outil de médiation numérique."),
     milestone("activites-mediation-2024", "Activités de médiation numérique dans les communes partenaires", "mediation", _period(2024, 2),
               "Réalisation d’un calendrier d’activités de l’outil de médiation numérique dans les communes partenaires."),
     milestone("activites-mediation-2025", "Activités de médiation numérique dans les communes partenaires (2025)", "mediation", _period(2025),
               "Poursuite du calendrier d’activités de l’outil de médiation numérique dans les communes partenaires."),
 ]
 
-for _year, _tech_day, _copil_day in [(2023, 16, 20), (2024, 14, 18), (2025, 13, 17)]:
-    EVENTS.append(meeting(
-        f"comite-technique-{_year}", f"Comité technique {_year}", dt.date(_year, 5, _tech_day), dt.time(10, 0), dt.time(12, 0),
-        "Réunion annuelle du comité technique : aide à la décision, préparation des bilans, propositions d’évolution.",
-    ))
-    EVENTS.append(meeting(
-        f"copil-{_year}", f"Comité de pilotage (COPIL) {_year}", dt.date(_year, 6, _copil_day), dt.time(14, 0), dt.time(16, 30),
-        "Réunion annuelle du comité de pilotage, présidé par le Vice-président Culture-Tourisme de la MEL, avec les financeurs et les communes partenaires : suivi du projet, bilans, grandes orientations.",
-    ))
+# The source gives no news item with a date: the news index starts empty, for the editors.
+NEWS = []
 
+# The campaign of the source: the 2022 call (figures of 2021, engagement from 2023). The source
+# dates its dossier « juin 2022 » and gives no opening or closing date: the public pages show
+# DATES_NOTE instead of dates. opens_at / closes_at are required by the model: they hold the
+# bounds the source implies (the dossier of June 2022; answers before the engagement starting on
+# 1 January 2023), never shown to the public while dates_note is set.
+CAMPAIGN_2022 = {
+    "title": "Appel à manifestation d’intérêt BNM 2022",
+    "statistics_year": 2021,
+    "first_engagement_year": 2023,
+    "opens_at": dt.datetime(2022, 6, 1, 0, 0, tzinfo=PARIS),
+    "closes_at": dt.datetime(2022, 12, 31, 23, 59, 59, tzinfo=PARIS),
+    "dates_note": "Dossier de candidature daté de juin 2022 ; les dates d’ouverture et de clôture ne sont pas publiées sur ce site.",
+}
 
-def campaign_events(campaign):
-    """The AMI's opening and deadline, taken from the campaign (not provisional)."""
-    from home.dates import format_deadline, to_paris
+DEMO_TITLE = "Démonstration – AMI Bibliothèque Numérique Métropolitaine"
 
-    opens, closes = to_paris(campaign.opens_at), to_paris(campaign.closes_at)
-    return [
-        {
-            "slug": f"ouverture-ami-{opens.year}", "title": "Ouverture des candidatures à l’AMI", "category": "ami",
-            "start_date": opens.date(), "end_date": None, "period_label": "", "all_day": False,
-            "start_time": opens.time().replace(second=0, microsecond=0), "end_time": None, "is_provisional": False,
-            "description": f"<p>Les communes peuvent déposer leur candidature en ligne, jusqu’au {format_deadline(campaign.closes_at)}.</p>",
-        },
-        {
-            "slug": f"cloture-ami-{closes.year}", "title": "Date limite de dépôt des candidatures à l’AMI", "category": "ami",
-            "start_date": closes.date(), "end_date": None, "period_label": "", "all_day": True, "is_provisional": False,
-            "description": f"<p>Les candidatures doivent être déposées au plus tard le {format_deadline(campaign.closes_at)}. Après cette heure, les dossiers ne peuvent plus être modifiés.</p>",
-        },
-    ]
-
-
-NEWS = [
-    {
-        "slug": "lancement-de-la-bnm",
-        "title": "La MEL lance la Bibliothèque Numérique Métropolitaine",
-        "date": dt.date(2022, 3, 31),
-        "intro": "Par délibération du 25 février 2022, la MEL a décidé de mettre en œuvre une Bibliothèque Numérique Métropolitaine pour accompagner les communes dans la transition numérique de leurs bibliothèques.",
-        "body": "<p>Le projet est soutenu financièrement par l’État dans le cadre du label « bibliothèque numérique de référence » (BNR), obtenu en mars 2022.</p><p>Il prolonge le plan de développement de la lecture et des bibliothèques 2020-2026 voté par la MEL le 18 décembre 2020.</p>",
-    },
-    {
-        "slug": "trois-outils-pour-les-bibliotheques",
-        "title": "Trois outils pour les bibliothèques du territoire",
-        "date": dt.date(2022, 6, 15),
-        "intro": "Un logiciel de gestion de bibliothèque, des ressources en ligne et un service expérimental de médiation numérique : la MEL met ces outils à disposition des communes engagées.",
-        "body": "<p>La MEL assure l’exploitation et la mise à disposition des outils à titre gracieux jusqu’en 2025. Les modalités sont définies par des règlements de mise à disposition signés par chaque commune partenaire.</p><p>Retrouvez le détail de chaque outil, son calendrier prévisionnel et son coût sur la page de présentation de la BNM.</p>",
-    },
-    {
-        "slug": "ami-candidatures-en-ligne",
-        "title": "Appel à manifestation d’intérêt : les candidatures se font en ligne",
-        "date": dt.date(2026, 11, 1),
-        "intro": "Les communes de la MEL peuvent désormais déposer leur dossier de candidature à la Bibliothèque Numérique Métropolitaine directement sur ce site.",
-        "body": "<p>Le formulaire reprend le dossier de candidature étape par étape. Chaque étape est enregistrée : vous pouvez reprendre votre candidature plus tard grâce au lien reçu par courriel.</p><p>Une question, besoin d’une relecture ? Écrivez à <a href=\"mailto:bnm@lillemetropole.fr\">bnm@lillemetropole.fr</a>.</p>",
-    },
-]
+# Content that earlier versions of load_bnm_content created without a source (invented dates,
+# hours, place and news). `load_bnm_content --update-untouched` removes what no editor touched.
+INVENTED_EVENTS = {
+    **{f"comite-technique-{year}": f"Comité technique {year}" for year in (2023, 2024, 2025)},
+    **{f"copil-{year}": f"Comité de pilotage (COPIL) {year}" for year in (2023, 2024, 2025)},
+    "ouverture-ami-2026": "Ouverture des candidatures à l’AMI",
+    "cloture-ami-2027": "Date limite de dépôt des candidatures à l’AMI",
+}
+INVENTED_NEWS = {
+    "lancement-de-la-bnm": "La MEL lance la Bibliothèque Numérique Métropolitaine",
+    "trois-outils-pour-les-bibliotheques": "Trois outils pour les bibliothèques du territoire",
+    "ami-candidatures-en-ligne": "Appel à manifestation d’intérêt : les candidatures se font en ligne",
+}
+INVENTED_CAMPAIGN = {
+    "title": "AMI Bibliothèque Numérique Métropolitaine",
+    "statistics_year": 2025,
+    "first_engagement_year": 2027,
+    "opens_at": dt.datetime(2026, 11, 1, 9, 0, tzinfo=PARIS),
+    "closes_at": dt.datetime(2027, 3, 31, 23, 59, 59, tzinfo=PARIS),
+}

@@ -2,8 +2,9 @@
 
 INTRO = (
     "<p>La Bibliothèque Numérique Métropolitaine (BNM) accompagne les communes partenaires du territoire "
-    "de la Métropole Européenne de Lille (MEL) dans la transition numérique au sein de leur bibliothèque, "
-    "pour la période 2022-2025.</p>"
+    "de la Métropole Européenne de Lille (MEL) dans la transition numérique au sein de leur bibliothèque.</p>"
+    "<p>Cette page présente le programme 2022-2025 tel que la MEL l’a publié en juin 2022, dans le dossier de "
+    "l’appel à manifestation d’intérêt : ses calendriers sont ceux qui étaient prévus à cette date.</p>"
 )
 
 CONTEXT = """
@@ -111,18 +112,18 @@ COMMITMENTS = [
 ]
 
 GOVERNANCE_INTRO = """
-<p>L’engagement de la commune débute au 1er janvier suivant la réponse à l’appel à manifestation d’intérêt et dure jusqu’en 2025 minimum.</p>
-<p>L’engagement est effectif à l’adoption en conseil municipal des règlements de mise à disposition des outils métropolitains. Ces règlements sont transmis aux communes ayant répondu à l’appel à manifestation d’intérêt après leur adoption en Conseil métropolitain en 2023.</p>
+<p>Selon le dossier de 2022, l’engagement de la commune débute au 1er janvier suivant la réponse à l’appel à manifestation d’intérêt et dure jusqu’en 2025 minimum.</p>
+<p>L’engagement est effectif à l’adoption en conseil municipal des règlements de mise à disposition des outils métropolitains. La MEL prévoyait de transmettre ces règlements aux communes ayant répondu à l’appel à manifestation d’intérêt après leur adoption en Conseil métropolitain en 2023.</p>
 """
 
 GOVERNANCE_BODIES = [
     (
         "Comité de pilotage (COPIL)",
-        "Présidé par le Vice-président Culture-Tourisme de la MEL et composé des financeurs, de la MEL et des communes partenaires, il se réunit une fois par an pour suivre le projet, étudier les bilans et valider les grandes orientations.",
+        "Présidé par le Vice-président Culture-Tourisme de la MEL et composé des financeurs, de la MEL et des communes partenaires, il se réunit annuellement pour suivre le projet, étudier les bilans et valider les grandes orientations.",
     ),
     (
         "Comité technique",
-        "Il se réunit une fois par an pour aider à la décision, préparer les bilans et proposer des évolutions possibles.",
+        "Il se réunit annuellement pour aider à la décision, préparer les bilans et proposer des évolutions possibles.",
     ),
     (
         "Référent technique",
@@ -130,9 +131,12 @@ GOVERNANCE_BODIES = [
     ),
 ]
 
+AFTER_2025_HEADING = "La BNM après 2025 : ce que prévoyait la MEL en 2022"
+
 AFTER_2025 = (
-    "<p>Les communes engagées dans le dispositif participent aux temps d’échanges annuels (COPIL), aux évaluations et aux bilans. "
-    "Elles sont ainsi associées aux réflexions et propositions sur la suite à donner au dispositif après 2025.</p>"
+    "<p>En 2022, la MEL prévoyait que les communes engagées dans le dispositif participent aux temps d’échanges annuels (COPIL), "
+    "aux évaluations et aux bilans, et qu’elles soient ainsi associées aux réflexions et propositions sur la suite à donner "
+    "au dispositif après 2025.</p>"
 )
 
 EXTERNAL_LINKS = [
