@@ -41,7 +41,7 @@ def test_faq_answers_cover_the_seed_facts(content, client):
     for fact in ["régie directe", "un seul dossier est à déposer pour le réseau", "délégation de signature",
                  "une délibération est nécessaire", "jusqu’en 2025", "PMB, Nanook et Orphée", "double SSO",
                  "recherche fédérée", "4 heures par mois et par groupe", "un agent pour huit agents et bénévoles",
-                 "après 2025", "bnm@lillemetropole.fr", "tête de réseau"]:
+                 "après 2025", "En 2022, la MEL prévoyait", "bnm@lillemetropole.fr", "tête de réseau"]:
         assert fact in text, fact
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 PARIS = ZoneInfo("Europe/Paris")
-# The demo campaign (1 Nov 2026 – 31 Mar 2027) is open on this day.
+# The day the site was tried (issue 8): every milestone of the 2022-2025 programme is past.
 TODAY = dt.datetime(2026, 11, 26, 10, 0, tzinfo=PARIS)
 
 
@@ -29,3 +29,35 @@ def frozen_today():
 def content(db, frozen_today):
     call_command("load_bnm_content", stdout=open("/dev/null", "w"))
     cache.clear()
+
+
+def add_event(slug, title, day, *, start=None, end=None, category="pilotage", provisional=False, **fields):
+    """A dated event published by an editor (the seed has none: the source gives no day)."""
+    from home.models import CalendarPage, EventPage
+
+    page = EventPage(slug=slug, title=title, category=category, start_date=day, all_day=start is None,
+                     start_time=start, end_time=end, is_provisional=provisional, **fields)
+    CalendarPage.objects.get().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def open_call():
+    """An open call made by the team (the seed's 2022 call is closed): 1 Nov 2026 – 31 Mar 2027."""
+    from tests.ami.factories import make_campaign
+
+    return make_campaign(title="AMI Bibliothèque Numérique Métropolitaine 2027",
+                         opens_at=dt.datetime(2026, 11, 1, 9, 0, tzinfo=PARIS),
+                         closes_at=dt.datetime(2027, 3, 31, 23, 59, 59, tzinfo=PARIS))
+
+
+@pytest.fixture
+def editors_items(content):
+    """What editors add to the seed: a dated meeting with its hours and a news item."""
+    from home.models import NewsIndexPage, NewsPage
+
+    add_event("reunion-2027", "Réunion d’information", dt.date(2027, 1, 14), start=dt.time(14, 0), end=dt.time(16, 30))
+    news = NewsPage(slug="actualite-equipe", title="Une actualité de l’équipe", date=dt.date(2026, 11, 20),
+                    intro="Résumé.", body="<p>Texte de l’actualité.</p>")
+    NewsIndexPage.objects.get().add_child(instance=news)
+    news.save_revision().publish()

@@ -3,9 +3,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from icalendar import Calendar
 
 from home.models import EventPage
+
+from .conftest import add_event
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -18,6 +21,8 @@ def parse(response):
 
 @pytest.mark.django_db
 def test_ical_feed_has_every_milestone_with_paris_times_and_stable_uids(content, client):
+    meeting = add_event("reunion-information-2027", "Réunion d’information", dt.date(2027, 1, 14),
+                        start=dt.time(14, 0), end=dt.time(16, 30))
     cal = parse(client.get("/calendrier/bnm.ics"))
     assert str(cal["X-WR-TIMEZONE"]) == "Europe/Paris"
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Paris"]
@@ -26,21 +31,24 @@ def test_ical_feed_has_every_milestone_with_paris_times_and_stable_uids(content,
     assert set(events) == {f"event-{p.pk}@bnm.lillemetropole.fr" for p in pages}
     for event in events.values():
         assert "DTSTAMP" in event and "SUMMARY" in event
+        assert str(event["URL"]).startswith(settings.SITE_BASE_URL + "/calendrier/")
 
-    copil = EventPage.objects.get(slug="copil-2023")
-    ev = events[f"event-{copil.pk}@bnm.lillemetropole.fr"]
-    assert str(ev["SUMMARY"]) == "Comité de pilotage (COPIL) 2023 (prévisionnel)"
+    ev = events[f"event-{meeting.pk}@bnm.lillemetropole.fr"]
     start = ev.decoded("DTSTART")
-    assert start == dt.datetime(2023, 6, 20, 14, 0, tzinfo=PARIS)
+    assert start == dt.datetime(2027, 1, 14, 14, 0, tzinfo=PARIS)
     assert str(start.tzinfo) == "Europe/Paris"
     assert ev["DTSTART"].params["TZID"] == "Europe/Paris"
-    assert ev.decoded("DTEND") == dt.datetime(2023, 6, 20, 16, 30, tzinfo=PARIS)
+    assert ev.decoded("DTEND") == dt.datetime(2027, 1, 14, 16, 30, tzinfo=PARIS)
 
+    # A milestone of the source: the whole year, no hour; past, it says it was planned.
     ebooks = EventPage.objects.get(slug="livres-numeriques-2024")
     ev = events[f"event-{ebooks.pk}@bnm.lillemetropole.fr"]
     assert ev.decoded("DTSTART") == dt.date(2024, 1, 1)
     assert ev.decoded("DTEND") == dt.date(2025, 1, 1)  # exclusive end: the whole of 2024
     assert "Déploiement de l’offre de livres numériques" in str(ev["SUMMARY"])
+    assert str(ev["DESCRIPTION"]).startswith("Prévu en 2024.")
+    seed_events = [events[f"event-{p.pk}@bnm.lillemetropole.fr"] for p in pages if p.pk != meeting.pk]
+    assert all(type(e.decoded("DTSTART")) is dt.date for e in seed_events)  # no hour in the source
 
     # Same UIDs on a second download.
     again = parse(client.get("/calendrier/bnm.ics"))
@@ -49,35 +57,46 @@ def test_ical_feed_has_every_milestone_with_paris_times_and_stable_uids(content,
 
 @pytest.mark.django_db
 def test_per_event_ics_download(content, client):
-    copil = EventPage.objects.get(slug="copil-2024")
-    page_html = client.get("/calendrier/copil-2024/").content.decode()
-    assert 'href="/calendrier/copil-2024.ics"' in page_html
-    response = client.get("/calendrier/copil-2024.ics")
-    assert 'attachment; filename="copil-2024.ics"' == response["Content-Disposition"]
+    milestone = EventPage.objects.get(slug="connecteurs-2023")
+    page_html = client.get("/calendrier/connecteurs-2023/").content.decode()
+    assert 'href="/calendrier/connecteurs-2023.ics"' in page_html
+    response = client.get("/calendrier/connecteurs-2023.ics")
+    assert 'attachment; filename="connecteurs-2023.ics"' == response["Content-Disposition"]
     events = parse(response).walk("VEVENT")
     assert len(events) == 1
-    assert str(events[0]["UID"]) == f"event-{copil.pk}@bnm.lillemetropole.fr"
-    assert events[0].decoded("DTSTART") == dt.datetime(2024, 6, 18, 14, 0, tzinfo=PARIS)
+    assert str(events[0]["UID"]) == f"event-{milestone.pk}@bnm.lillemetropole.fr"
+    assert events[0].decoded("DTSTART") == dt.date(2023, 7, 1)
     assert client.get("/calendrier/inconnu.ics").status_code == 404
 
 
 @pytest.mark.django_db
-def test_upcoming_past_and_month_grouping(content, client):
+def test_past_milestones_read_as_past_and_periods_are_grouped_by_period(content, client):
+    add_event("reunion-information-2027", "Réunion d’information", dt.date(2027, 3, 10), start=dt.time(14, 0))
     html = client.get("/calendrier/").content.decode()
     upcoming, past = html.split('id="a-venir-title"')[1].split('id="passes-title"')
-    assert "Date limite de dépôt des candidatures à l’AMI" in upcoming
-    assert "Mars 2027" in upcoming
-    assert "Comité de pilotage (COPIL) 2023" in past and "Comité de pilotage (COPIL) 2023" not in upcoming
-    assert "Juin 2023" in past
-    # Most recent past event first.
-    assert past.index("COPIL) 2025") < past.index("COPIL) 2023")
+    # A dated event stays under its month.
+    assert "Réunion d’information" in upcoming and ">Mars 2027</h3>" in upcoming
+    # The 2022-2025 milestones are past: « Prévu au 2e semestre 2023 », never a forecast.
+    assert "Développement des connecteurs vers les portails communaux" not in upcoming
+    assert "Prévu au 2e semestre 2023" in past and "Prévu en 2024" in past and "Prévu en septembre 2022" in past
+    assert "prévisionnel" not in past
+    # Periods under their year or semester, not under a month.
+    for heading in ("Année 2025", "2e semestre 2024", "Année 2023", "2e semestre 2023", "1er semestre 2023", "Année 2022", "Juin 2022"):
+        assert f">{heading}</h3>" in past, heading
+    for month in ("Janvier 2025", "Juillet 2024", "Janvier 2023", "Juillet 2023", "Janvier 2022"):
+        assert f">{month}</h3>" not in past, month
+    # Most recent first.
+    assert past.index(">Année 2025<") < past.index(">Année 2023<") < past.index(">Année 2022<")
+    event = client.get("/calendrier/connecteurs-2023/").content.decode()
+    assert "Prévu au 2e semestre 2023" in event and "Étape passée d’un calendrier prévisionnel" in event
+    assert "susceptible d’évoluer" not in event
 
 
 @pytest.mark.django_db
 def test_category_filter_works_without_javascript(content, client):
     html = client.get("/calendrier/", {"categorie": "pilotage"}).content.decode()
-    assert "Comité technique 2024" in html
+    assert "Adoption des règlements de mise à disposition" in html
     assert "Déploiement de l’offre de livres numériques" not in html
     assert '<option value="pilotage" selected>' in html
     html = client.get("/calendrier/", {"categorie": "n-importe-quoi"}).content.decode()
-    assert "Comité technique 2024" in html and "Déploiement de l’offre de livres numériques" in html
+    assert "Adoption des règlements de mise à disposition" in html and "Déploiement de l’offre de livres numériques" in html

@@ -1,8 +1,10 @@
 """News list, RSS, and an editor publishing a news item through the Wagtail admin."""
 import datetime as dt
+import re
 
 import feedparser
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from wagtail.test.utils.form_data import nested_form_data, rich_text
@@ -21,6 +23,8 @@ def add_news(index, title, date, slug=None):
 @pytest.mark.django_db
 def test_rss_feed_parses_and_shows_a_newly_published_item(content, client):
     index = NewsIndexPage.objects.get()
+    assert NewsPage.objects.count() == 0  # the source dates no news: the editors write them
+    add_news(index, "Une actualité plus ancienne", dt.date(2026, 10, 2))
     add_news(index, "Nouvelle actualité de test", dt.date(2026, 11, 25))
     response = client.get("/actualites/rss/")
     assert response.status_code == 200
@@ -29,8 +33,13 @@ def test_rss_feed_parses_and_shows_a_newly_published_item(content, client):
     assert feed.feed.language == "fr"
     titles = [entry.title for entry in feed.entries]
     assert titles[0] == "Nouvelle actualité de test"
-    assert "La MEL lance la Bibliothèque Numérique Métropolitaine" in titles
-    assert feed.entries[0].link.endswith("/actualites/" + NewsPage.objects.get(title="Nouvelle actualité de test").slug + "/")
+    assert titles == ["Nouvelle actualité de test", "Une actualité plus ancienne"]
+    slug = NewsPage.objects.get(title="Nouvelle actualité de test").slug
+    assert feed.entries[0].link == f"{settings.SITE_BASE_URL}/actualites/{slug}/"
+    assert feed.feed.link == f"{settings.SITE_BASE_URL}/actualites/"
+    xml = response.content.decode()
+    links = re.findall(r"<link>([^<]*)</link>", xml) + re.findall(r'<atom:link href="([^"]*)"', xml)
+    assert len(links) == 4 and all(link.startswith(settings.SITE_BASE_URL + "/") for link in links), links
     html = client.get("/actualites/").content.decode()
     assert 'type="application/rss+xml"' in html and 'href="/actualites/rss/"' in html
 
@@ -38,13 +47,15 @@ def test_rss_feed_parses_and_shows_a_newly_published_item(content, client):
 @pytest.mark.django_db
 def test_news_list_is_paginated(content, client):
     index = NewsIndexPage.objects.get()
+    assert "Aucune actualité pour le moment." in client.get("/actualites/").content.decode()
+    add_news(index, "La plus ancienne actualité", dt.date(2026, 9, 1))
     for day in range(1, 13):
         add_news(index, f"Actualité numéro {day}", dt.date(2026, 10, day))
     first = client.get("/actualites/").content.decode()
     assert "Actualité numéro 12" in first and "Actualité numéro 1<" not in first
     assert 'href="?page=2"' in first
     second = client.get("/actualites/", {"page": 2}).content.decode()
-    assert "La MEL lance la Bibliothèque Numérique Métropolitaine" in second
+    assert "La plus ancienne actualité" in second
     assert client.get("/actualites/", {"page": 99}).status_code == 404
     for odd in ("²", "١", "-1", "9" * 40, "NaN", ""):  # not a page number written in ASCII digits: the first page
         response = client.get("/actualites/", {"page": odd})

@@ -1,23 +1,26 @@
 """Every public page renders for an anonymous visitor, in French, within the query budget."""
+import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 
 from ami.models import Campaign
-from home.models import BnmSettings, HomePage
+from home.models import BnmSettings, HomePage, NewsIndexPage, NewsPage
 from home.views import server_error
 
-from .conftest import TODAY
+from .conftest import TODAY, add_event, open_call
 
 PUBLIC_PAGES = [
     ("/", "Bibliothèque Numérique Métropolitaine"),  # HomePage
     ("/la-bnm/", "Modalités de pilotage"),  # PresentationPage
     ("/faq/", "Questions fréquentes"),  # FaqPage
-    ("/calendrier/", "Comité de pilotage (COPIL) 2023"),  # CalendarPage
-    ("/calendrier/copil-2023/", "20 juin 2023, 14 h – 16 h 30"),  # EventPage
-    ("/actualites/", "La MEL lance la Bibliothèque Numérique Métropolitaine"),  # NewsIndexPage
-    ("/actualites/lancement-de-la-bnm/", "label « bibliothèque numérique de référence »"),  # NewsPage
+    ("/calendrier/", "Prévu au 2e semestre 2023"),  # CalendarPage
+    ("/calendrier/connecteurs-2023/", "Prévu au 2e semestre 2023"),  # EventPage
+    ("/calendrier/reunion-2027/", "14 janvier 2027, 14 h – 16 h 30"),  # EventPage with an hour (an editor's)
+    ("/actualites/", "Une actualité de l’équipe"),  # NewsIndexPage
+    ("/actualites/actualite-equipe/", "Texte de l’actualité."),  # NewsPage
     ("/mentions-legales/", "Métropole Européenne de Lille"),  # StandardPage
     ("/donnees-personnelles/", "Responsable du traitement"),
     ("/accessibilite/", "non conforme"),
@@ -28,7 +31,7 @@ PUBLIC_PAGES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url,text", PUBLIC_PAGES)
-def test_public_page_renders_for_anonymous_visitor(content, client, url, text, django_assert_max_num_queries):
+def test_public_page_renders_for_anonymous_visitor(editors_items, client, url, text, django_assert_max_num_queries):
     client.get(url)  # warm Wagtail's per-site caches, like any running server
     with django_assert_max_num_queries(10):
         response = client.get(url)
@@ -45,7 +48,7 @@ def test_public_page_renders_for_anonymous_visitor(content, client, url, text, d
 def test_header_and_footer_navigation(content, client):
     html = client.get("/").content.decode()
     nav = html.split('aria-label="Menu principal"')[1].split("</nav>")[0]
-    for label, url in [("La BNM 2022-2025", "/la-bnm/"), ("Calendrier", "/calendrier/"), ("Actualités", "/actualites/"),
+    for label, url in [("BNM 2022-2025", "/la-bnm/"), ("Calendrier", "/calendrier/"), ("Actualités", "/actualites/"),
                        ("Questions fréquentes", "/faq/"), ("Contact", "/contact/")]:
         assert f'href="{url}"' in nav and label in nav
     footer = html.split("<footer")[1]
@@ -69,6 +72,12 @@ def test_portal_url_comes_from_site_settings(content, client):
 
 @pytest.mark.django_db
 def test_home_page_tools_news_events_and_open_call(content, client):
+    open_call()
+    for day, title in ((20, "Trois outils pour les bibliothèques"), (25, "Les candidatures se font en ligne")):
+        news = NewsPage(slug=f"actualite-{day}", title=title, date=dt.date(2026, 11, day), intro="Résumé.")
+        NewsIndexPage.objects.get().add_child(instance=news)
+        news.save_revision().publish()
+    add_event("date-limite-2027", "Date limite de dépôt des candidatures à l’AMI", dt.date(2027, 3, 31), category="ami")
     html = client.get("/").content.decode()
     # The three tools link to their sections of the presentation page.
     for anchor in ["logiciel-de-gestion", "ressources-en-ligne", "mediation-numerique"]:
@@ -82,14 +91,17 @@ def test_home_page_tools_news_events_and_open_call(content, client):
     assert 'href="/candidater/commencer/">Commencer</a>' in html
     assert 'href="/candidater/reprendre/">Reprendre ma candidature</a>' in html
     # Latest news first; the next event (the AMI deadline) is listed.
-    assert html.index("les candidatures se font en ligne") < html.index("Trois outils pour les bibliothèques")
+    assert html.index("Les candidatures se font en ligne") < html.index("Trois outils pour les bibliothèques")
     assert "Date limite de dépôt des candidatures à l’AMI" in html
-    assert "Comité de pilotage (COPIL) 2023" not in html  # past events are not « prochains »
+    assert "Développement des connecteurs" not in html  # past milestones are not « prochains »
 
 
 @pytest.mark.django_db
 def test_call_to_action_states(content, client, frozen_today):
-    campaign = Campaign.objects.get()
+    html = client.get("/").content.decode()  # the seed: the 2022 call, closed, dated as the source dates it
+    assert "Appel clos" in html and "Dossier de candidature daté de juin 2022" in html and "clos depuis" not in html
+    Campaign.objects.all().delete()
+    campaign = open_call()
     campaign.opens_at = TODAY.replace(year=2027)  # not yet open
     campaign.closes_at = campaign.opens_at.replace(month=12)
     campaign.save()
@@ -147,8 +159,9 @@ def test_sitemap_lists_pages(content, client):
     assert response.status_code == 200
     xml = response.content.decode()
     locs = re.findall(r"<loc>([^<]+)</loc>", xml)
-    for path in ["/", "/la-bnm/", "/faq/", "/calendrier/", "/actualites/", "/contact/", "/calendrier/copil-2023/"]:
-        assert any(loc.endswith(path) for loc in locs), path
+    for path in ["/", "/la-bnm/", "/faq/", "/calendrier/", "/actualites/", "/contact/", "/calendrier/connecteurs-2023/"]:
+        assert f"{settings.SITE_BASE_URL}{path}" in locs, path
+    assert all(loc.startswith(settings.SITE_BASE_URL + "/") for loc in locs)
 
 
 @pytest.mark.django_db
@@ -158,7 +171,7 @@ def test_robots_txt(client):
     assert response["Content-Type"].startswith("text/plain")
     body = response.content.decode()
     assert "Disallow: /admin/" in body
-    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert f"Sitemap: {settings.SITE_BASE_URL}/sitemap.xml" in body  # not the request's host
 
 
 @pytest.mark.django_db

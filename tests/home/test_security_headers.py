@@ -58,7 +58,7 @@ def assert_strict_policy_matching_the_page(response):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [url for url, _ in PUBLIC_PAGES] + ["/candidater/"])
-def test_public_pages_have_a_nonce_csp_matching_their_scripts(content, client, url):
+def test_public_pages_have_a_nonce_csp_matching_their_scripts(editors_items, client, url):
     response = client.get(url)
     assert response.status_code == 200
     first = assert_strict_policy_matching_the_page(response)
