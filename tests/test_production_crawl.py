@@ -92,9 +92,9 @@ def site_content(production_static, django_db_setup, django_db_blocker):
     from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
 
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_bnm_content", verbosity=0)
+        call_command("load_bnm_content", "--demo", verbosity=0)  # as `make run`: the 2022 call and an open demo call
         campaign = Campaign.objects.current()
-        assert campaign is not None and campaign.is_open(), "load_bnm_content's campaign should be open"
+        assert campaign is not None and campaign.is_open() and campaign.is_demo, "load_bnm_content --demo's call should be open"
         now = timezone.now()
         closed = Campaign.objects.create(
             title="AMI BNM clos", statistics_year=2020, first_engagement_year=2022,

@@ -170,6 +170,13 @@ CAMPAIGN_2022 = {
 }
 
 DEMO_TITLE = "Démonstration – AMI Bibliothèque Numérique Métropolitaine"
+# `--demo` only (make run): a news item to see the news pages and the RSS feed locally.
+DEMO_NEWS = {
+    "slug": "demonstration-actualite",
+    "title": "Démonstration : une actualité d’exemple",
+    "intro": "Cette actualité n’existe que sur un site de démonstration, pour essayer la liste des actualités et le flux RSS.",
+    "body": "<p>Les actualités de la BNM sont écrites par l’équipe de la MEL dans l’administration du site.</p>",
+}
 
 # Content that earlier versions of load_bnm_content created without a source (invented dates,
 # hours, place and news). `load_bnm_content --update-untouched` removes what no editor touched.

@@ -115,7 +115,7 @@ def _site_snapshot(_playwright, django_db_blocker):
     assert DEFAULT_DB_ALIAS in _MIGRATED, "the e2e tests need serialized_rollback (see e2e_db)"
     with django_db_blocker.unblock():
         _load_state(DEFAULT_DB_ALIAS, _MIGRATED[DEFAULT_DB_ALIAS])
-        call_command("load_bnm_content", verbosity=0)
+        call_command("load_bnm_content", "--demo", verbosity=0)  # as `make run`
         snapshot = connections[DEFAULT_DB_ALIAS].creation.serialize_db_to_string()
         _load_state(DEFAULT_DB_ALIAS, None)
     return snapshot

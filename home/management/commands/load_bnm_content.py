@@ -81,6 +81,8 @@ class Command(BaseCommand):
                 self.ensure(calendar, EventPage, **spec)
             for spec in pages_seed.NEWS:
                 self.ensure(news_index, NewsPage, **spec)
+            if options["demo"]:
+                self.ensure(news_index, NewsPage, date=timezone.localdate(), **pages_seed.DEMO_NEWS)
             if presentation_created or presentation.url_path in self.updated:
                 self.add_presentation_links(presentation, faq)
         for item in self.updated:
