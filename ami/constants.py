@@ -43,11 +43,13 @@ OBJECTIVES = {
     "other": "Autre objectif, précisez",
 }
 
-# Seeded once by a data migration; editors may add more groups in the admin.
+# Seeded once by a data migration; editors may add more groups in the admin. Names as in the
+# paper dossier's engagements, descriptions in its wording for each tool (« La MEL propose »);
+# the paper gives no rhythm nor contact per group: both stay empty until the team fills them in.
 DEFAULT_WORKING_GROUPS = [
-    ("Groupe logiciel métier", "Choix, paramétrage et déploiement du logiciel de gestion de bibliothèque (SIGB)."),
-    ("Groupe ressources en ligne", "Presse, autoformation, vidéo à la demande : sélection et valorisation."),
-    ("Groupe service expérimental de médiation numérique", "Conception en mode design de l’outil de médiation numérique."),
+    ("Groupe logiciel métier", "Système intégré de gestion en bibliothèque (SIGB)."),
+    ("Groupe ressources en ligne", "Presse, autoformation et vidéo à la demande, puis livres numériques."),
+    ("Groupe service expérimental de médiation numérique", "Conception d’un service expérimental de médiation numérique en mode design."),
     ("Groupe livres numériques", "Politique documentaire concertée du livre numérique."),
 ]
 WORKING_GROUP_TIME_NOTE = (

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import re
 from datetime import timedelta
 from email.utils import parseaddr
@@ -76,8 +77,13 @@ def outbox_message_id(email: OutboxEmail) -> str:
     return f"<outbox-{email.pk}-{digest}@{_message_id_domain()}>"
 
 
+def attachment_mimetype(name: str) -> str:
+    """The attachment's type from its name (« invitation.ics » → text/calendar); PDF by default."""
+    return mimetypes.guess_type(name)[0] or "application/pdf"
+
+
 def _attachment(email: OutboxEmail) -> tuple[str, bytes] | None:
-    """The PDF to attach: the stored file, or the dossier PDF of a submission e-mail."""
+    """The file to attach: the stored file (PDF, meeting invitation), or the dossier PDF of a submission e-mail."""
     if email.attachment:
         with email.attachment.open("rb") as f:
             return email.attachment_name or "dossier.pdf", f.read()
@@ -99,7 +105,7 @@ def build_message(email: OutboxEmail) -> EmailMultiAlternatives:
         message.attach_alternative(email.html_body, "text/html")
     attachment = _attachment(email)
     if attachment:
-        message.attach(attachment[0], attachment[1], "application/pdf")
+        message.attach(attachment[0], attachment[1], attachment_mimetype(attachment[0]))
     return message
 
 

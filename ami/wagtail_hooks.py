@@ -14,18 +14,28 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import CreateView, EditView, InspectView
+from wagtail_modeladmin.views import CreateView, DeleteView, EditView, InspectView
 
 from ami import admin_views
 from ami.backoffice import campaigns as backoffice_campaigns
 from ami.backoffice import dashboard as backoffice_dashboard
 from ami.backoffice import views as backoffice_views
+from ami.backoffice import working_groups as group_views
 from ami.backoffice.dossier_list import DossierListColumns, with_list_data
 from ami.backoffice.exports import DossierIndexView
 from ami.backoffice.permissions import GuardedHistoryView
-from ami.models import Campaign, Dossier, OutboxEmail, WorkingGroup, WorkingGroupSignup
+from ami.models import (
+    Campaign,
+    Dossier,
+    OutboxEmail,
+    WorkingGroup,
+    WorkingGroupMeeting,
+    WorkingGroupMember,
+    WorkingGroupSignup,
+)
 from ami.pdf import paris_datetime_label
 from ami.services import campaigns as campaign_service
+from ami.services import working_groups as group_rules
 
 
 class _RelatedFilter(SimpleListFilter):
@@ -216,18 +226,165 @@ class WorkingGroupAdmin(ModelAdmin):
     model = WorkingGroup
     menu_label = "Groupes de travail"
     menu_icon = "group"
-    list_display = ("name", "sort_order", "active_label", "signup_count")
+    list_display = ("name", "rhythm_label", "contact_label", "active_label", "members_link")
     list_filter = ("is_active",)
+    search_fields = ("name",)
 
     active_label = yes_no_column(WorkingGroup, "is_active")
 
+    def rhythm_label(self, obj):
+        return obj.rhythm or "—"
+
+    rhythm_label.short_description = "rythme"
+
+    def contact_label(self, obj):
+        return obj.contact or "—"
+
+    contact_label.short_description = "contact"
+
+    def members_link(self, obj):
+        return format_html(
+            '<a href="{}">Membres et réunions<span class="w-sr-only"> du {}</span></a>',
+            group_views.members_url(obj), obj.name,
+        )
+
+    members_link.short_description = "membres"
+
+
+def _group_from_query(request) -> dict:
+    """Initial group of a create form opened from a group's page (?group=<id>)."""
+    from core.parsing import parse_ascii_int
+
+    pk = parse_ascii_int(request.GET.get("group"))
+    return {"group": pk} if pk is not None and WorkingGroup.objects.filter(pk=pk).exists() else {}
+
+
+class _BackToGroupMixin:
+    """After saving, back to the group's members page."""
+
+    def get_success_url(self):
+        return group_views.members_url(self.instance.group)
+
+
+class MemberCreateView(_BackToGroupMixin, CreateView):
+    def get_initial(self):
+        return {**super().get_initial(), **_group_from_query(self.request)}
+
+    def form_valid(self, form):
+        form.instance.added_by = self.request.user
+        return super().form_valid(form)
+
+
+class MemberEditView(_BackToGroupMixin, EditView):
+    pass
+
+
+class WorkingGroupMemberAdmin(ModelAdmin):
+    model = WorkingGroupMember
+    menu_label = "Membres ajoutés aux groupes"
+    menu_icon = "user"
+    create_view_class = MemberCreateView
+    edit_view_class = MemberEditView
+    list_display = ("name", "group", "commune_label", "email_label", "created_label")
+
+    def get_edit_handler(self):
+        handler = super().get_edit_handler()
+        handler.base_form_class = group_views.MemberForm
+        return handler
+
+    list_filter = (GroupFilter,)
+    search_fields = ("name", "email", "commune__name")
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_signups=Count("signups"))
+        return super().get_queryset(request).select_related("group", "commune")
 
-    def signup_count(self, obj):
-        return obj._signups
+    def commune_label(self, obj):
+        return obj.commune.name if obj.commune else "—"
 
-    signup_count.short_description = "inscriptions"
+    commune_label.short_description = "commune"
+
+    def email_label(self, obj):
+        return obj.email or "pas d’adresse"
+
+    email_label.short_description = "adresse e-mail"
+
+    def created_label(self, obj):
+        return paris_datetime_label(obj.created_at)
+
+    created_label.short_description = "ajouté le"
+
+
+class MeetingCreateView(_BackToGroupMixin, CreateView):
+    def get_initial(self):
+        return {**super().get_initial(), **_group_from_query(self.request)}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        published = group_rules.meeting_saved(self.instance, form.changed_data, created=True, user=self.request.user)
+        _report_calendar(self.request, published)
+        return response
+
+
+class MeetingEditView(_BackToGroupMixin, EditView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        published = group_rules.meeting_saved(self.instance, form.changed_data, created=False, user=self.request.user)
+        _report_calendar(self.request, published)
+        return response
+
+
+def _report_calendar(request, page) -> None:
+    from django.contrib import messages
+
+    if page is None:
+        messages.warning(request, "Le site n’a pas de page calendrier publiée : la réunion n’apparaît pas sur le calendrier public.")
+    else:
+        messages.info(request, "La réunion est publiée sur le calendrier public (sans le lien de la visio).")
+
+
+class MeetingDeleteView(DeleteView):
+    def delete_instance(self):
+        group_rules.remove_meeting_event(self.instance)
+        super().delete_instance()
+
+
+class WorkingGroupMeetingAdmin(ModelAdmin):
+    model = WorkingGroupMeeting
+    menu_label = "Réunions des groupes"
+    menu_icon = "date"
+    create_view_class = MeetingCreateView
+    edit_view_class = MeetingEditView
+    delete_view_class = MeetingDeleteView
+    list_display = ("group", "starts_label", "location_label", "members_link")
+
+    def get_edit_handler(self):
+        handler = super().get_edit_handler()
+        handler.base_form_class = group_views.MeetingForm
+        return handler
+
+    list_filter = (GroupFilter,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group")
+
+    def starts_label(self, obj):
+        return paris_datetime_label(obj.starts_at)
+
+    starts_label.short_description = "début (heure de Paris)"
+    starts_label.admin_order_field = "starts_at"
+
+    def location_label(self, obj):
+        return group_rules.meeting_location(obj) or "—"
+
+    location_label.short_description = "lieu"
+
+    def members_link(self, obj):
+        return format_html(
+            '<a href="{}">Membres et invitation<span class="w-sr-only"> ({}, {})</span></a>',
+            group_views.members_url(obj.group), obj.group.name, paris_datetime_label(obj.starts_at),
+        )
+
+    members_link.short_description = "invitation"
 
 
 class WorkingGroupSignupAdmin(ModelAdmin):
@@ -339,7 +496,10 @@ class AmiGroup(ModelAdminGroup):
     menu_label = "AMI"
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (CampaignAdmin, DossierAdmin, WorkingGroupAdmin, WorkingGroupSignupAdmin, OutboxEmailAdmin)
+    items = (
+        CampaignAdmin, DossierAdmin, WorkingGroupAdmin, WorkingGroupMemberAdmin, WorkingGroupMeetingAdmin,
+        WorkingGroupSignupAdmin, OutboxEmailAdmin,
+    )
 
     def get_submenu_items(self):
         items = super().get_submenu_items()
@@ -359,7 +519,7 @@ def register_ami_admin_urls():
 
 @hooks.register("register_admin_urls")
 def register_backoffice_admin_urls():
-    return backoffice_views.urlpatterns + backoffice_campaigns.urlpatterns
+    return backoffice_views.urlpatterns + backoffice_campaigns.urlpatterns + group_views.urlpatterns
 
 
 hooks.register("construct_homepage_panels", backoffice_dashboard.add_dashboard_panel)

@@ -17,14 +17,20 @@ def event_uid(event) -> str:
     return f"event-{event.pk}@{UID_DOMAIN}"
 
 
-def build_calendar(events, request=None) -> Calendar:
+def new_calendar(name: str = "Bibliothèque Numérique Métropolitaine") -> Calendar:
+    """An empty VCALENDAR of the BNM (the feeds here, the meeting invitations of ami)."""
     cal = Calendar()
     cal.add("prodid", "-//Métropole Européenne de Lille//Bibliothèque Numérique Métropolitaine//FR")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "Bibliothèque Numérique Métropolitaine")
+    cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "Europe/Paris")
+    return cal
+
+
+def build_calendar(events, request=None) -> Calendar:
+    cal = new_calendar()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for page in events:
         event = Event()

@@ -145,6 +145,7 @@ class EventCategory(models.TextChoices):
     MEDIATION = "mediation", "Médiation numérique"
     GOVERNANCE = "pilotage", "Pilotage (COPIL, comité technique)"
     AMI = "ami", "Appel à manifestation d’intérêt"
+    WORKING_GROUPS = "groupes", "Groupes de travail"  # meetings published by ami.services.working_groups
 
 
 def _today():

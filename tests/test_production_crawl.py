@@ -122,6 +122,17 @@ def site_content(production_static, django_db_setup, django_db_blocker):
                 attempts=0 if status == OutboxEmail.Status.PENDING else 3,
                 last_error="" if status == OutboxEmail.Status.SENT else "SMTP injoignable",
             )
+        # A working group with a member added by the team and a meeting on the public calendar.
+        from ami.models import WorkingGroup, WorkingGroupMeeting, WorkingGroupMember
+        from ami.services.working_groups import publish_meeting_event
+
+        group = WorkingGroup.objects.get(name="Groupe livres numériques")
+        WorkingGroupMember.objects.create(group=group, name="Alice Durand", email="alice.durand@hem.fr")
+        meeting = WorkingGroupMeeting.objects.create(
+            group=group, starts_at=now + dt.timedelta(days=20), place="Hôtel de la Métropole", is_online=True,
+            online_url="https://visio.example.org/reunion", description="Ordre du jour",
+        )
+        assert publish_meeting_event(meeting) is not None
         yield dossiers
         transaction.set_rollback(True)
 
@@ -379,10 +390,22 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
     closed = site_content["closed campaign"].campaign
     for url in (report, f"{report}?campaign={closed.pk}", f"{report}?campaign={closed.pk}&export=xlsx"):
         crawl.add(url)
+    # The working groups' views (not modeladmin's): members, « Écrire au groupe », invitations.
+    from ami.models import Campaign, WorkingGroup, WorkingGroupMeeting
+
+    campaign = Campaign.objects.current()
+    group_views = []
+    for group in WorkingGroup.objects.all():
+        group_views.append(reverse("ami_workinggroup_members", args=[group.pk]) + f"?campaign={campaign.pk}")
+        group_views.append(reverse("ami_workinggroup_write", args=[group.pk]))
+    for meeting in WorkingGroupMeeting.objects.all():
+        group_views.append(reverse("ami_workinggroupmeeting_invite", args=[meeting.pk]))
+    for url in group_views:
+        crawl.add(url)
     crawl.run()
 
     assert crawl.statuses[report] == 200 and crawl.statuses[f"{report}?campaign={closed.pk}&export=xlsx"] == 200
-
+    assert {url: crawl.statuses.get(url) for url in group_views} == {url: 200 for url in group_views}
     for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
         assert url in crawl.statuses
     _assert_clean(crawl)

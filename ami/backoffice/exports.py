@@ -404,7 +404,11 @@ def _csv_value(value) -> str:
 
 def build_csv(queryset) -> bytes:
     """The « Dossiers » sheet as CSV for a French Excel: `;`, UTF-8 with a BOM, decimal comma."""
-    sheet = build_sheets(queryset)[0]
+    return write_csv(build_sheets(queryset)[0])
+
+
+def write_csv(sheet: Sheet) -> bytes:
+    """One sheet as CSV for a French Excel: `;`, UTF-8 with a BOM, decimal comma, dd/mm/yyyy."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(sheet.headers)

@@ -30,3 +30,18 @@ def is_ami_team(user) -> bool:
 def can_view_report(user) -> bool:
     """« État des lieux »: figures of every submitted dossier, for whoever may read dossiers."""
     return user.is_active and user.has_perm(VIEW_PERMISSION)
+
+
+# Working groups: their members list holds the dossiers' referents' addresses (personal data),
+# so it needs the right to read dossiers too; writing to a group or inviting it to a meeting
+# sends e-mails on the team's behalf.
+GROUP_VIEW_PERMISSIONS = (VIEW_PERMISSION, "ami.view_workinggroup")
+GROUP_WRITE_PERMISSIONS = (VIEW_PERMISSION, "ami.change_workinggroup")
+
+
+def can_view_group_members(user) -> bool:
+    return user.is_active and user.has_perms(GROUP_VIEW_PERMISSIONS)
+
+
+def can_write_to_group(user) -> bool:
+    return user.is_active and user.has_perms(GROUP_WRITE_PERMISSIONS)

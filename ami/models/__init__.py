@@ -19,7 +19,7 @@ from .common import (
     yes_no,
 )
 from .dossier import AccessToken, Dossier, DossierCommune, DossierVersion
-from .groups import WorkingGroup, WorkingGroupSignup
+from .groups import WorkingGroup, WorkingGroupMeeting, WorkingGroupMember, WorkingGroupSignup
 from .library import Library
 from .outbox import Heartbeat, OutboxEmail, OutboxEmailQuerySet, outbox_first_sweep_time
 
@@ -38,6 +38,8 @@ __all__ = [
     "OutboxEmail",
     "OutboxEmailQuerySet",
     "WorkingGroup",
+    "WorkingGroupMeeting",
+    "WorkingGroupMember",
     "WorkingGroupSignup",
     "count",
     "money",

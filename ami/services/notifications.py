@@ -11,6 +11,7 @@ commit (or roll back) with it, and the unique `key` makes a second call a no-op.
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -188,4 +189,53 @@ def queue_invitation_email(campaign, commune, recipient: str, now) -> tuple[Outb
         subject=f"Invitation à candidater à l’AMI « {campaign.title} » – {commune.name}",
         body=body,
         html_body=html,
+    )
+
+
+def _group_context(group) -> dict:
+    return {
+        "group": group,
+        "team_email": settings.BNM_TEAM_EMAIL,
+        "signature": SIGNATURE,
+        "site_url": settings.SITE_BASE_URL,
+    }
+
+
+def queue_group_message_email(group, address: str, subject: str, message: str, key: str) -> tuple[OutboxEmail, bool]:
+    """« Écrire au groupe »: the team's message to one address of the group's members."""
+    body, html = _render("group_message", {**_group_context(group), "message": message})
+    return _queue(key, to=[address], subject=f"{subject} – {group.name}", body=body, html_body=html)
+
+
+def queue_meeting_invitation_email(meeting, address: str, ics: bytes, key: str) -> tuple[OutboxEmail, bool]:
+    """The invitation to a group's meeting, with its .ics (stored with the row, sent as text/calendar)."""
+    from django.core.files.base import ContentFile
+
+    from ami.pdf import paris_datetime_label
+    from ami.services.working_groups import meeting_end, meeting_location
+    from home.dates import format_time_fr, to_paris
+
+    start, end = to_paris(meeting.starts_at), to_paris(meeting_end(meeting))
+    same_day = start.date() == end.date()
+    context = {
+        **_group_context(meeting.group),
+        "meeting": meeting,
+        "when": (
+            f"le {paris_datetime_label(meeting.starts_at)}, jusqu’à {format_time_fr(end.time())}"
+            if same_day
+            else f"du {paris_datetime_label(meeting.starts_at)} au {paris_datetime_label(end)}"
+        ),
+        "location": meeting_location(meeting),
+        "is_update": meeting.sequence > 0,
+    }
+    body, html = _render("meeting_invitation", context)
+    verb = "Réunion modifiée" if meeting.sequence else "Invitation"
+    return _queue(
+        key,
+        to=[address],
+        subject=f"{verb} – {meeting.group.name}, {paris_datetime_label(meeting.starts_at)}",
+        body=body,
+        html_body=html,
+        attachment=ContentFile(ics, name=f"invitations/{uuid.uuid4().hex}.ics"),
+        attachment_name="invitation.ics",
     )

@@ -1,13 +1,16 @@
 """Groups created by migration: « Équipe BNM » runs the AMI, « Éditeurs » edit pages, images and
 documents and are refused every AMI admin URL (enumerated from the URL resolver, not listed by hand)."""
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from wagtail.models import Page
 
 from ami.backoffice.groups import EDITORS_GROUP, TEAM_GROUP
-from ami.models import OutboxEmail, WorkingGroupSignup
+from ami.models import OutboxEmail, WorkingGroupMeeting, WorkingGroupMember, WorkingGroupSignup
 
 from .factories import commune, valid_pdf_bytes
 
@@ -42,14 +45,19 @@ def objects(campaign):
     group = signup.group
     email = OutboxEmail.objects.create(key="k", to=[SECRET], subject="Sujet", body="Corps", dossier=dossier,
                                        status=OutboxEmail.Status.FAILED)
+    member = WorkingGroupMember.objects.create(group=group, name="Agent ajouté", email=SECRET)
+    meeting = WorkingGroupMeeting.objects.create(group=group, starts_at=timezone.now() + dt.timedelta(days=9),
+                                                 place="Salle du conseil", description=SECRET)
     return {"campaign": campaign, "dossier": dossier, "workinggroup": group, "workinggroupsignup": signup,
+            "workinggroupmember": member, "workinggroupmeeting": meeting,
             "outboxemail": email, "commune": commune("Tourcoing")}
 
 
 def url_for(name: str, objects) -> str:
     from django.urls import NoReverseMatch
 
-    for model in ("workinggroupsignup", "workinggroup", "outboxemail", "campaign", "dossier"):
+    for model in ("workinggroupsignup", "workinggroupmember", "workinggroupmeeting", "workinggroup", "outboxemail",
+                  "campaign", "dossier"):
         if name.startswith(f"ami_{model}_"):
             pk = objects[model].pk
             break
