@@ -251,6 +251,9 @@ class InviteView(WagtailAdminTemplateMixin, TemplateView):
         return f"Envoyer l’invitation – {self.meeting.group.name}"
 
     def post(self, request, *args, **kwargs):
+        if self.meeting.starts_at <= timezone.now():
+            messages.error(request, "Cette réunion a déjà commencé ou est passée\u202f: aucune invitation envoyée.")
+            return redirect(members_url(self.meeting.group, self.campaign))
         sending = rules.invite_members(self.meeting, self.campaign)
         report_sending(request, sending, "Invitation envoyée", "cette invitation")
         return redirect(members_url(self.meeting.group, self.campaign))

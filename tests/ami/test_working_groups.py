@@ -486,3 +486,13 @@ def test_the_migration_replaces_the_first_descriptions_but_keeps_the_teams_own()
     assert resources.description == "Texte écrit par l’équipe."
     team = user_in(TEAM_GROUP, "equipe")
     assert team.has_perms(["ami.add_workinggroupmeeting", "ami.change_workinggroupmember", "ami.delete_workinggroupmeeting"])
+
+
+def test_no_invitation_for_a_past_meeting(team_client, campaign, members):
+    meeting = WorkingGroupMeeting.objects.create(group=members["group"], starts_at=timezone.now() - dt.timedelta(days=1),
+                                                 place="Lille")
+    url = reverse("ami_workinggroupmeeting_invite", args=[meeting.pk])
+    response = post(team_client, url, {"campaign": campaign.pk})
+    assert response.status_code == 302
+    assert "déjà commencé ou est passée" in text_of(team_client.get(response["Location"]))
+    assert not OutboxEmail.objects.exists()

@@ -87,3 +87,37 @@ def test_team_reads_the_state_of_play_report(page, team_member):
     expect(vendors).to_have_attribute("aria-label", "Diagramme en barres «\u00a0Prestataire SIGB\u00a0»\u202f: "
                                       "Decalog\u00a0: 2\u202f; BiblixNet\u00a0: 1.")
     assert_no_axe_violations(page, "the « État des lieux » report")
+
+
+def test_team_lists_a_working_group_and_writes_to_it(page, team_member):
+    from ami.models import OutboxEmail, WorkingGroup, WorkingGroupMember
+    from tests.ami.factories import commune
+    from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
+
+    campaign = only_campaign()
+    group = WorkingGroup.objects.get(name="Groupe livres numériques")
+    dossier = make_complete_dossier(campaign, communes=("Roubaix",), libraries=1, agent_email="agent@roubaix.fr")
+    dossier.working_group_signups.all().delete()
+    dossier.working_group_signups.create(group=group, agent_names="Lucas Martin")
+    submit_dossier_version(dossier, receipt_number="BNM-E2E-0001")
+    WorkingGroupMember.objects.create(group=group, name="Alice Durand", commune=commune("Hem"))
+
+    _log_in(page, team_member)
+    page.goto(reverse("ami_workinggroup_modeladmin_index"))
+    page.get_by_role("link", name="Membres et réunions du Groupe livres numériques").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Membres – Groupe livres numériques")
+    members = page.locator("table[aria-labelledby=membres-titre] tbody tr")
+    expect(members).to_have_count(2)
+    expect(members.nth(0)).to_contain_text("dossier BNM-E2E-0001")
+    expect(members.nth(1)).to_contain_text("ajouté par l’équipe")
+    assert_no_axe_violations(page, "a working group's members page")
+
+    page.get_by_role("link", name="Écrire au groupe").click()
+    expect(page.get_by_text("Alice Durand (Hem, ajouté par l’équipe)")).to_be_visible()
+    assert_no_axe_violations(page, "« Écrire au groupe »")
+    page.get_by_label("Objet").fill("Première réunion")
+    page.get_by_label("Message").fill("Bonjour,\nla première réunion aura lieu en janvier.")
+    page.get_by_role("button", name="Envoyer au groupe").click()
+    expect(page.get_by_text("Message envoyé à 1 adresse")).to_be_visible()
+    expect(page.get_by_text("Non joint (sans adresse e-mail)")).to_be_visible()
+    assert list(OutboxEmail.objects.values_list("to", flat=True)) == [["agent@roubaix.fr"]]
