@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ami', '0006_tracker_groups'),
+        ('ami', '0008_campaign_events'),
         ('home', '0002_event_category_working_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
