@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ami', '0008_campaign_events'),
+        ('ami', '0009_wagtail_default_groups_and_workflow'),
         ('home', '0002_event_category_working_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
