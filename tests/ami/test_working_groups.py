@@ -472,7 +472,7 @@ def test_the_migration_replaces_the_first_descriptions_but_keeps_the_teams_own()
 
     from django.apps import apps
 
-    migration = importlib.import_module("ami.migrations.0011_working_groups_wording_and_team_permissions")
+    migration = importlib.import_module("ami.migrations.0012_working_groups_wording_and_team_permissions")
     software = WorkingGroup.objects.get(name="Groupe logiciel métier")
     software.description = "Choix, paramétrage et déploiement du logiciel de gestion de bibliothèque (SIGB)."
     software.save()

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ami', '0009_wagtail_default_groups_and_workflow'),
-        ('home', '0002_event_category_working_groups'),
+        ('ami', '0010_campaign_dates_note_demo'),
+        ('home', '0003_event_category_working_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

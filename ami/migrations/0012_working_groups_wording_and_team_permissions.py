@@ -47,5 +47,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ami", "0010_working_group_members_meetings")]
+    dependencies = [("ami", "0011_working_group_members_meetings")]
     operations = [migrations.RunPython(forwards, backwards)]
