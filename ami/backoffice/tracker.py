@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ami.models import Campaign, Commune, Dossier, DossierCommune
+from ami.services import deadlines
 
 NOT_STARTED, DRAFT, SUBMITTED = "not_started", "draft", "submitted"
 STATE_LABELS = {
@@ -36,6 +37,12 @@ class CommuneRow:
         return STATE_LABELS[self.state]
 
     @property
+    def can_remind(self) -> bool:
+        """« Relancer » applies to a draft still writable: the campaign is open, or its dossier
+        has its own later deadline (an extension for one of its communes)."""
+        return self.state == DRAFT and self.is_dossier_commune and deadlines.dossier_is_open(self.dossier)
+
+    @property
     def is_dossier_commune(self) -> bool:
         """The commune that holds the dossier (the others are members of its network)."""
         return self.dossier is not None and self.dossier.commune_id == self.commune.pk
@@ -47,9 +54,11 @@ def tracker_rows(campaign: Campaign) -> list[CommuneRow]:
         d.pk: d
         for d in Dossier.objects.filter(campaign=campaign).select_related("commune").only(
             "pk", "commune_id", "commune__name", "status", "updated_at", "submitted_at", "receipt_number",
-            "agent_email", "elected_email", "campaign_id",
+            "agent_email", "elected_email", "campaign_id", "completion_due_at",
         )
     }
+    for dossier in dossiers.values():
+        dossier.campaign = campaign
     dossier_of: dict[int, Dossier] = {d.commune_id: d for d in dossiers.values()}
     members: dict[int, set[int]] = defaultdict(set)
     for dossier in dossiers.values():
@@ -58,6 +67,7 @@ def tracker_rows(campaign: Campaign) -> list[CommuneRow]:
         if dossier_id in dossiers:
             members[dossier_id].add(commune_id)
             dossier_of.setdefault(commune_id, dossiers[dossier_id])
+    deadlines.prime_extensions(campaign, {dossiers[pk]: commune_ids for pk, commune_ids in members.items()})
     communes = list(Commune.objects.order_by("name"))
     names = {c.pk: c.name for c in communes}
     rows = []
@@ -88,8 +98,8 @@ def state_counts(rows: list[CommuneRow]) -> dict[str, int]:
 def remind(dossier: Dossier, now=None) -> str | None:
     """« Relancer »: a new private link (older ones revoked) to the draft's referent.
 
-    Returns the address written to, or None with nothing sent (submitted dossier, campaign
-    closed, no referent address)."""
+    Returns the address written to, or None with nothing sent (submitted dossier, past its
+    deadline (the campaign's, or its commune's extension), no referent address)."""
     from ami.services.dossiers import referent_email, send_resume_link
 
     if dossier.is_submitted:

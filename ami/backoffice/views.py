@@ -25,6 +25,7 @@ from ami.backoffice.groups import can_act_on_dossiers, can_view_report, can_view
 from ami.constants import OBJECTIVE_LEVELS
 from ami.models import Campaign, Commune, Dossier
 from ami.pdf import number_label, paris_datetime_label
+from ami.services.deadlines import dossier_closes_at, dossier_is_open
 from core.parsing import parse_ascii_int
 
 
@@ -84,7 +85,6 @@ class TrackerView(WagtailAdminTemplateMixin, TemplateView):
             all_url=tracker_url(campaign),
             rows=[row for row in rows if not state or row.state == state],
             can_act=can_act_on_dossiers(self.request.user),
-            can_remind=bool(campaign and campaign.is_open()),
             can_invite=bool(campaign and campaign.state() != Campaign.State.CLOSED),
         )
         return context
@@ -111,8 +111,12 @@ def remind_view(request, pk: int):
         )
     elif dossier.is_submitted:
         messages.warning(request, f"Le dossier de {name} est déjà déposé\u202f: pas de relance.")
-    elif not dossier.campaign.is_open():
-        messages.error(request, f"La campagne n’est pas ouverte\u202f: aucune relance envoyée à {name}.")
+    elif not dossier_is_open(dossier):
+        messages.error(
+            request,
+            f"La date limite du dossier de {name} est passée ({paris_datetime_label(dossier_closes_at(dossier))})\u202f: "
+            "aucune relance envoyée.",
+        )
     else:
         messages.error(request, f"Le dossier de {name} n’a pas d’adresse de référent\u202f: aucune relance envoyée.")
     return _back(request, dossier.campaign)

@@ -65,13 +65,17 @@ def communes_label(dossier: Dossier) -> str:
 
 def _base_context(dossier: Dossier) -> dict:
     from ami.pdf import paris_datetime_label
+    from ami.services.deadlines import dossier_closes_at
 
     campaign = dossier.campaign
+    deadline = dossier_closes_at(dossier)  # the dossier's own (an extension for its commune counts)
     return {
         "dossier": dossier,
         "campaign": campaign,
         "communes": communes_label(dossier),
-        "closes_label": paris_datetime_label(campaign.closes_at),
+        "closes_label": paris_datetime_label(deadline),
+        "own_deadline": deadline != campaign.closes_at,
+        "campaign_closes_label": paris_datetime_label(campaign.closes_at),
         "team_email": campaign.team_email or settings.BNM_TEAM_EMAIL,
         "signature": SIGNATURE,
         "restart_url": restart_url(),

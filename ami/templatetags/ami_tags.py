@@ -44,8 +44,12 @@ def paris_deadline(value) -> str:
 
 
 @register.simple_tag
-def days_left(campaign) -> str:
-    remaining = campaign.closes_at - timezone.now()
+def days_left(campaign_or_deadline) -> str:
+    """« Il reste 12 jours. » until a campaign's deadline, or until a given date (a dossier's)."""
+    deadline = getattr(campaign_or_deadline, "closes_at", campaign_or_deadline)
+    if not isinstance(deadline, dt.datetime):
+        return ""
+    remaining = deadline - timezone.now()
     if remaining.total_seconds() <= 0:
         return ""
     days = math.floor(remaining.total_seconds() / 86400)
@@ -58,6 +62,25 @@ def days_left(campaign) -> str:
 @register.simple_tag
 def campaign_state(campaign) -> str:
     return campaign.state() if campaign else ""
+
+
+@register.simple_tag
+def running_extensions(campaign) -> list:
+    """The extensions granted to communes that run after the campaign's deadline (public: the
+    commune and its date, never the reason), by commune name."""
+    from ami.services.deadlines import open_extensions
+
+    return list(open_extensions(campaign)) if campaign else []
+
+
+VOWELS = set("AEIOUYÂÀÉÈÊËÎÏÔÖÛÜŒ")
+
+
+@register.filter
+def de_name(name) -> str:
+    """« de Lille », « d’Armentières » (elision before a vowel)."""
+    name = str(name)
+    return f"d’{name}" if name[:1].upper() in VOWELS else f"de {name}"
 
 
 @register.simple_tag

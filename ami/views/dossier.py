@@ -25,7 +25,7 @@ from ami.forms.base import commune_choices
 from ami.models import Dossier, WorkingGroup
 from ami.services import dossiers as dossier_service
 from ami.services.completeness import STATE_LABELS, load_dossier, missing_answers, step_states
-from ami.services.deadlines import dossier_is_open
+from ami.services.deadlines import dossier_closes_at, dossier_is_open, has_own_deadline
 from ami.services.dossiers import DossierError, LibraryError, ensure_writable
 from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
@@ -188,6 +188,8 @@ def base_context(request, dossier: Dossier, step=None, missing=None):
         "dossier": dossier,
         "open_dossiers_count": len(dossier_service.session_dossier_ids(request)),
         "campaign": dossier.campaign,
+        "deadline": dossier_closes_at(dossier),  # the dossier's own: campaign, extension or completion date
+        "has_own_deadline": has_own_deadline(dossier),
         "step": step,
         "steps": progress(dossier, step.slug if step else None, missing),
         "missing": missing,

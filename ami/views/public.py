@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from ami.forms import ResumeForm, StartForm
 from ami.models import Campaign
+from ami.services.deadlines import accepts_requests
 from ami.services.dossiers import (
     CampaignNotOpen,
     grant_session_access,
@@ -18,6 +20,7 @@ from ami.services.dossiers import (
 )
 from ami.services.tokens import CLOSED, UNKNOWN, check_token, link_lifetime, use_token
 from core.parsing import parse_ascii_int
+from home.dates import format_deadline
 
 from .common import dossier_url, error_items
 
@@ -64,9 +67,11 @@ def call_home(request):
 @require_http_methods(["GET", "POST"])
 def start(request):
     campaign = Campaign.objects.current()
-    if campaign is None or not campaign.is_open():
+    # Open, or closed with an extension still running for a commune: that commune may start.
+    if campaign is None or not accepts_requests(campaign):
         return render(request, "ami/call_home.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
     form = StartForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
         if _limited_ip(request, "ami-start", START_RATE):
             return rate_limited_response(request)
@@ -77,18 +82,33 @@ def start(request):
                     campaign, commune, is_network=form.cleaned_data["is_network"],
                     agent_email=form.cleaned_data["agent_email"],
                 )
-            except CampaignNotOpen:
-                return render(request, "ami/call_home.html", {"campaign": campaign}, status=403)
-            if not result.created:
-                return render(request, "ami/start_exists.html", {"campaign": campaign, "commune": commune})
-            grant_session_access(request, result.dossier)
-            messages.success(
-                request,
-                f"Votre dossier pour {commune.name} est créé. Un lien privé pour le reprendre plus tard a été envoyé "
-                f"à {result.dossier.agent_email}. Vos réponses sont enregistrées à chaque étape.",
-            )
-            return redirect(dossier_url("ami:step", result.dossier, slug="commune"))
-    return render(request, "ami/start.html", {"campaign": campaign, "form": form, "errors": error_items([form])})
+            except CampaignNotOpen:  # closed for this commune: said next to the field, form kept
+                form.add_error("commune", commune_refusal(campaign, commune))
+                status = 403
+            else:
+                if not result.created:
+                    return render(request, "ami/start_exists.html", {"campaign": campaign, "commune": commune})
+                grant_session_access(request, result.dossier)
+                messages.success(
+                    request,
+                    f"Votre dossier pour {commune.name} est créé. Un lien privé pour le reprendre plus tard a été envoyé "
+                    f"à {result.dossier.agent_email}. Vos réponses sont enregistrées à chaque étape.",
+                )
+                return redirect(dossier_url("ami:step", result.dossier, slug="commune"))
+    return render(
+        request, "ami/start.html", {"campaign": campaign, "form": form, "errors": error_items([form])}, status=status
+    )
+
+
+def commune_refusal(campaign, commune) -> str:
+    """Why `commune` may not start a dossier now (the campaign is closed and it has no running extension)."""
+    if campaign.is_open() or timezone.now() < campaign.opens_at:
+        return CampaignNotOpen.message
+    return (
+        f"La date limite de dépôt est passée pour {commune.name} ({format_deadline(campaign.closes_at)}) : "
+        "seules les communes qui ont obtenu une prolongation peuvent encore commencer un dossier. "
+        f"Pour toute question, écrivez à {campaign.team_email}."
+    )
 
 
 @require_POST
