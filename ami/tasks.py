@@ -212,3 +212,13 @@ def heartbeat() -> None:
     from ami.heartbeat import record
 
     record(Heartbeat.Source.WORKER)
+
+
+@shared_task(ignore_result=True)
+def send_deadline_reminders() -> int:
+    """Beat, every REMINDER_SWEEP_SECONDS: the J−7, J−2 and closing-day reminders due now
+    (ami.services.reminders). Safe to run twice or from two beats at once: each reminder is an
+    outbox row with a unique key, so it is queued once per dossier, kind and deadline."""
+    from ami.services.reminders import send_due_reminders
+
+    return send_due_reminders()

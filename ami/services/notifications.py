@@ -243,3 +243,41 @@ def queue_meeting_invitation_email(meeting, address: str, ics: bytes, key: str) 
         attachment=ContentFile(ics, name=f"invitations/{uuid.uuid4().hex}.ics"),
         attachment_name="invitation.ics",
     )
+
+
+def queue_reminder_email(dossier: Dossier, *, key: str, deadline, now) -> bool:
+    """A deadline reminder to the draft's referent (ami.services.reminders), once per `key`.
+
+    Like « Relancer », it carries a new private link (older ones revoked); the link is issued
+    only when this call created the row, in the caller's transaction: a second run (or a second
+    beat process racing this one on the unique key) changes nothing and sends nothing."""
+    from ami.pdf import paris_datetime_label
+    from ami.services.dossiers import referent_email
+    from ami.services.tokens import issue_token, link_expires_at
+    from home.dates import days_until, format_time_fr, to_paris
+
+    recipient = referent_email(dossier)
+    if not recipient:
+        return False
+    days = days_until(deadline, now)
+    commune = dossier.commune.name
+    if days == 0:
+        subject = f"Clôture aujourd’hui à {format_time_fr(to_paris(deadline).time())}\u202f: candidature BNM de {commune} non déposée"
+    else:
+        subject = f"Rappel\u202f: plus que {days} jour{'s' if days > 1 else ''} pour déposer la candidature BNM de {commune}"
+    email, created = OutboxEmail.objects.get_or_create(
+        key=key, defaults={"to": [recipient], "subject": subject, "body": "", "dossier": dossier}
+    )
+    if not created:
+        return False
+    raw = issue_token(dossier, now)
+    context = {
+        **_base_context(dossier),
+        "days": days,
+        "url": resume_url(raw),
+        "expires_label": paris_datetime_label(link_expires_at(now, dossier)),
+    }
+    email.body, email.html_body = _render("reminder", context)
+    email.save(update_fields=["body", "html_body"])
+    dispatch_after_commit(email)
+    return True

@@ -35,6 +35,8 @@ OUTBOX_RETRY_HOURS = float(ENV.get("OUTBOX_RETRY_HOURS", "48"))
 OUTBOX_RETRY_DELAY = float(ENV.get("OUTBOX_RETRY_DELAY", "60"))
 OUTBOX_SWEEP_SECONDS = float(ENV.get("OUTBOX_SWEEP_SECONDS", "60"))
 HEARTBEAT_SECONDS = float(ENV.get("HEARTBEAT_SECONDS", "30"))
+# Deadline reminders (J−7, J−2, closing day) are looked for this often; each goes out once.
+REMINDER_SWEEP_SECONDS = float(ENV.get("REMINDER_SWEEP_SECONDS", "900"))
 HEALTH_HEARTBEAT_MAX_AGE = float(ENV.get("HEALTH_HEARTBEAT_MAX_AGE", "180"))
 
 
@@ -179,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ami.tasks.heartbeat",
         "schedule": HEARTBEAT_SECONDS,
         "options": {"expires": HEARTBEAT_SECONDS},
+    },
+    "ami-deadline-reminders": {
+        "task": "ami.tasks.send_deadline_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
     },
 }
 
