@@ -113,6 +113,14 @@ def site_content(production_static, django_db_setup, django_db_blocker):
         dossiers["reopened"].status = dossiers["reopened"].Status.DRAFT
         dossiers["reopened"].save()
         submit_dossier_version(dossiers["closed campaign"])
+        # Campaign timing: an extension for one commune and a journal entry of each kind of change.
+        from ami.services import campaigns as campaign_service
+        from tests.ami.factories import commune
+
+        campaign_service.grant_extension(campaign, commune("Lille"), campaign.closes_at + dt.timedelta(days=7),
+                                         "Conseil municipal", None)
+        campaign_service.extend(closed, now + dt.timedelta(days=1), None)
+        campaign_service.close_now(closed, None)
         for status in OutboxEmail.Status:
             OutboxEmail.objects.create(
                 key=f"crawl-{status}", to=["agent@example.org"], subject=f"E-mail {status.label}",
@@ -358,6 +366,23 @@ def _modeladmin_urls() -> list[str]:
     return urls
 
 
+def _campaign_timing_urls() -> list[str]:
+    """The campaign pages of the back-office (ami.backoffice.campaigns) and their forms and
+    confirmations (the actions themselves are POST only), for every campaign and extension."""
+    from ami.models import Campaign, CampaignExtension
+
+    urls = []
+    for campaign in Campaign.objects.all():
+        for name in ("ami_campaign_timing", "ami_campaign_extend", "ami_campaign_extension_add"):
+            urls.append(reverse(name, args=[campaign.pk]))
+        if campaign.is_open():
+            urls.append(reverse("ami_campaign_close_now", args=[campaign.pk]))
+    for extension in CampaignExtension.objects.all():
+        for name in ("ami_campaign_extension_edit", "ami_campaign_extension_withdraw"):
+            urls.append(reverse(name, args=[extension.campaign_id, extension.commune_id]))
+    return urls
+
+
 def test_admin_answers_under_manifest_storage(production_static, site_content, django_user_model):
     from wagtail.models import Page
 
@@ -402,7 +427,11 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
         group_views.append(reverse("ami_workinggroupmeeting_invite", args=[meeting.pk]))
     for url in group_views:
         crawl.add(url)
+    timing = _campaign_timing_urls()
+    for url in timing:
+        crawl.add(url)
     crawl.run()
+    assert all(crawl.statuses[url] == 200 for url in timing), {url: crawl.statuses[url] for url in timing}
 
     assert crawl.statuses[report] == 200 and crawl.statuses[f"{report}?campaign={closed.pk}&export=xlsx"] == 200
     assert {url: crawl.statuses.get(url) for url in group_views} == {url: 200 for url in group_views}

@@ -311,6 +311,10 @@ class ExtensionView(CampaignViewMixin, TemplateView):
                     f"{paris_datetime_label(extension.closes_at)} (heure de Paris).",
                 )
                 return self.back()
+        elif "closes_at" in form.cleaned_data:  # another field is wrong: say what is wrong with the date too
+            refusal = service.extension_date_refusal(self.campaign, form.cleaned_data["closes_at"])
+            if refusal is not None:
+                form.add_error(refusal.field, refusal.message)
         return self.render_form(form, status=400)
 
 

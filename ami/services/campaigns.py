@@ -217,6 +217,21 @@ def save_edited(campaign: Campaign, actor, now: datetime | None = None) -> Campa
 # --- One commune's extension ---------------------------------------------------------------
 
 
+def extension_date_refusal(campaign: Campaign, closes_at: datetime, now: datetime | None = None):
+    """Why `closes_at` cannot be a commune's new deadline (None: it can). Also asked by the form,
+    so that every error of the form is shown at once."""
+    now = now or timezone.now()
+    if closes_at <= campaign.closes_at:
+        return CampaignChangeRefused(
+            f"La prolongation doit finir après la date limite de la campagne "
+            f"({paris_datetime_label(campaign.closes_at)}).",
+            field="closes_at",
+        )
+    if closes_at <= now:
+        return CampaignChangeRefused("La nouvelle date limite doit être dans le futur.", field="closes_at")
+    return None
+
+
 def grant_extension(campaign: Campaign, commune: Commune, closes_at: datetime, reason: str, actor,
                     now: datetime | None = None) -> tuple[CampaignExtension, CampaignEvent]:
     """« Prolonger pour une commune », or change its extension: only the dossier covering that
@@ -226,14 +241,9 @@ def grant_extension(campaign: Campaign, commune: Commune, closes_at: datetime, r
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _locked(campaign)
-        if closes_at <= locked.closes_at:
-            raise CampaignChangeRefused(
-                f"La prolongation doit finir après la date limite de la campagne "
-                f"({paris_datetime_label(locked.closes_at)}).",
-                field="closes_at",
-            )
-        if closes_at <= now:
-            raise CampaignChangeRefused("La nouvelle date limite doit être dans le futur.", field="closes_at")
+        refusal = extension_date_refusal(locked, closes_at, now)
+        if refusal is not None:
+            raise refusal
         existing = CampaignExtension.objects.select_for_update().filter(campaign=locked, commune=commune).first()
         before = extension_snapshot(existing)
         if existing is None:

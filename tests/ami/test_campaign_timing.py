@@ -161,6 +161,9 @@ def test_extension_for_one_commune_grant_edit_withdraw_with_journal(team_client,
     assert missing.status_code == 400
     for message in ("Choisissez la commune", "Indiquez la nouvelle date limite", "Indiquez le motif"):
         assert message in text
+    both = team_client.post(add_url, {"commune": lille.pk, "closes_at": "2027-03-30T12:00", "reason": ""})
+    summary = BeautifulSoup(both.content, "html.parser").select_one("#campaign-error-summary").get_text(" ")
+    assert "Indiquez le motif" in summary and "doit finir après la date limite de la campagne" in summary
     assert not CampaignExtension.objects.exists()
 
     response = team_client.post(

@@ -1,13 +1,19 @@
 """The MEL team's back-office in a real browser: a member of « Équipe BNM » logs in, reads the
 « Tableau de bord » panel, opens « Suivi des communes » from it, filters and reminds a draft,
-reads the « État des lieux » (charts beside their tables); axe-core finds nothing on the
-dashboard, the tracker nor the report."""
+reads the « État des lieux » (charts beside their tables); extends the campaign for one commune
+from the campaign's page and reads its journal; axe-core finds nothing on the dashboard, the
+tracker, the report, the extension form with its errors nor the campaign page with its journal."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from .ami_helpers import only_campaign
 from .helpers import assert_no_axe_violations
+
+PARIS = ZoneInfo("Europe/Paris")
 
 pytestmark = pytest.mark.e2e
 
@@ -121,3 +127,40 @@ def test_team_lists_a_working_group_and_writes_to_it(page, team_member):
     expect(page.get_by_text("Message envoyé à 1 adresse")).to_be_visible()
     expect(page.get_by_text("Non joint (sans adresse e-mail)")).to_be_visible()
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == [["agent@roubaix.fr"]]
+
+
+def test_team_extends_the_campaign_for_one_commune_and_reads_the_journal(page, team_member):
+    from ami.pdf import paris_datetime_label
+
+    campaign = only_campaign()
+    _log_in(page, team_member)
+    page.goto(reverse("ami_campaign_modeladmin_index"))
+    page.get_by_role("link", name="Calendrier et journal").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Calendrier et journal")
+    expect(page.get_by_text("Aucun changement enregistré.")).to_be_visible()
+
+    page.get_by_role("link", name="Prolonger pour une commune").click()
+    page.locator("#id_commune").select_option(label="Lille")
+    page.get_by_label("Nouvelle date limite pour cette commune (heure de Paris)").fill("2020-01-01T12:00")
+    page.get_by_role("button", name="Accorder la prolongation").click()
+    summary = page.locator("#campaign-error-summary")
+    expect(summary).to_contain_text("La prolongation doit finir après la date limite de la campagne")
+    expect(summary).to_contain_text("Indiquez le motif de la prolongation.")
+    assert_no_axe_violations(page, "the extension form with its errors")
+
+    later = campaign.closes_at + dt.timedelta(days=10)
+    page.get_by_label("Nouvelle date limite pour cette commune (heure de Paris)").fill(
+        later.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_label("Motif").fill("Conseil municipal reporté")
+    page.get_by_role("button", name="Accorder la prolongation").click()
+    expect(page.get_by_text("le dossier de Lille reste modifiable jusqu’au")).to_be_visible()
+    row = page.locator("tr[data-event=extension_granted]")
+    expect(row).to_contain_text("Prolongation accordée à une commune\u202f: Lille")
+    expect(row).to_contain_text(f"Date limite\u202f: — → {paris_datetime_label(later.replace(second=0, microsecond=0))}")
+    expect(page.locator("tr[data-extension]")).to_contain_text("Conseil municipal reporté")
+    assert_no_axe_violations(page, "the campaign page with its journal")
+
+    page.get_by_role("link", name="Clôturer maintenant").click()
+    expect(page.get_by_text("Ces prolongations restent valables")).to_be_visible()
+    assert_no_axe_violations(page, "the close confirmation")
