@@ -25,7 +25,7 @@ from ami.backoffice.groups import can_act_on_dossiers, can_view_report, can_view
 from ami.constants import OBJECTIVE_LEVELS
 from ami.models import Campaign, Commune, Dossier
 from ami.pdf import number_label, paris_datetime_label
-from ami.services.deadlines import dossier_closes_at, dossier_is_open
+from ami.services.deadlines import commune_may_start, dossier_closes_at, dossier_is_open, open_extensions
 from core.parsing import parse_ascii_int
 
 
@@ -86,6 +86,8 @@ class TrackerView(WagtailAdminTemplateMixin, TemplateView):
             rows=[row for row in rows if not state or row.state == state],
             can_act=can_act_on_dossiers(self.request.user),
             can_invite=bool(campaign and campaign.state() != Campaign.State.CLOSED),
+            # After the close, a commune with a running extension may still start: it may be invited.
+            extended_communes={e.commune_id for e in open_extensions(campaign)} if campaign else set(),
         )
         return context
 
@@ -151,7 +153,7 @@ class InviteView(WagtailAdminTemplateMixin, TemplateView):
         return f"Inviter {self.commune.name} à candidater"
 
     def already_applied(self):
-        if self.campaign.state() == Campaign.State.CLOSED:
+        if self.campaign.state() == Campaign.State.CLOSED and not commune_may_start(self.campaign, self.commune):
             messages.error(self.request, f"«\u00a0{self.campaign.title}\u00a0» est close\u202f: plus d’invitation possible.")
             return redirect(tracker_url(self.campaign))
         if tracker.commune_dossier(self.campaign, self.commune) is None:

@@ -174,13 +174,14 @@ def queue_invitation_email(campaign, commune, recipient: str, now) -> tuple[Outb
 
     The key holds the commune, the address and the day (Paris): one invitation a day per address."""
     from ami.pdf import paris_datetime_label
+    from ami.services.deadlines import commune_closes_at
     from home.dates import to_paris
 
     context = {
         "campaign": campaign,
         "commune": commune,
         "url": call_page_url(),
-        "closes_label": paris_datetime_label(campaign.closes_at),
+        "closes_label": paris_datetime_label(commune_closes_at(campaign, commune)),  # its extension counts
         "team_email": campaign.team_email or settings.BNM_TEAM_EMAIL,
         "signature": SIGNATURE,
     }

@@ -188,3 +188,18 @@ def test_relancer_works_for_the_extended_commune_after_the_close(client, closed,
     [email] = mail.outbox
     assert email.to == ["agent@mairie-lille.fr"] and "10 avril 2027 à 12 h" in email.body
     assert AccessToken.objects.filter(dossier=lille).count() == 1 and not AccessToken.objects.filter(dossier=roubaix).exists()
+
+
+def test_inviter_works_for_an_extended_commune_after_the_close(client, closed, django_capture_on_commit_callbacks):
+    user = get_user_model().objects.create_superuser("equipe", "equipe@example.org", "motdepasse-solide-42")
+    client.force_login(user)
+    lille, roubaix = commune("Lille"), commune("Roubaix")
+    tracker = client.get(reverse("ami_backoffice_tracker")).content.decode()
+    assert reverse("ami_backoffice_invite", args=[closed.pk, lille.pk]) in tracker
+    assert reverse("ami_backoffice_invite", args=[closed.pk, roubaix.pk]) not in tracker
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ami_backoffice_invite", args=[closed.pk, lille.pk]), {"email": "dgs@mairie-lille.fr"})
+        refused = client.post(reverse("ami_backoffice_invite", args=[closed.pk, roubaix.pk]), {"email": "dgs@roubaix.fr"})
+    assert refused.status_code == 302
+    [email] = mail.outbox
+    assert email.to == ["dgs@mairie-lille.fr"] and "10 avril 2027 à 12 h" in email.body
