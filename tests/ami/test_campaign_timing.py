@@ -268,3 +268,16 @@ def test_campaign_page_query_budget(team_client, open_campaign, django_assert_ma
         content = page(team_client, open_campaign)
     assert content.count('data-event="extended"') == 19 and content.count("data-extension=") == 4
     assert timezone.now() == NOW
+
+
+def test_a_campaign_created_in_the_admin_starts_its_journal(team_client, clock):
+    data = {
+        "title": "AMI 2028", "statistics_year": 2027, "first_engagement_year": 2028,
+        "opens_at": "2027-09-01 09:00", "closes_at": "2027-10-31 23:59", "team_email": "bnm@lillemetropole.fr",
+    }
+    assert team_client.post(reverse("ami_campaign_modeladmin_create"), data).status_code == 302
+    campaign = Campaign.objects.get(title="AMI 2028")
+    [row] = journal_rows(team_client, campaign)
+    assert row[1] == "Claire Martin" and row[2] == "Campagne créée"
+    assert "Ouverture : — → 1er septembre 2027 à 9 h" in row[3]
+    assert "Date limite : — → 31 octobre 2027 à 23 h 59" in row[3]
