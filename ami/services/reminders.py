@@ -99,6 +99,8 @@ def send_reminder(item: Due, now: datetime | None = None) -> bool:
     from ami.services.notifications import queue_reminder_email
 
     with transaction.atomic():
+        if not Dossier.objects.filter(pk=item.dossier.pk, status=Dossier.Status.DRAFT).exists():
+            return False  # submitted since the list was read
         return queue_reminder_email(
             item.dossier, key=reminder_key(item.dossier, item.kind, item.deadline), deadline=item.deadline,
             now=now or timezone.now(),
