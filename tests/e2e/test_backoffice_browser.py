@@ -159,6 +159,8 @@ def test_team_extends_the_campaign_for_one_commune_and_reads_the_journal(page, t
     expect(row).to_contain_text("Prolongation accordée à une commune\u202f: Lille")
     expect(row).to_contain_text(f"Date limite\u202f: — → {paris_datetime_label(later.replace(second=0, microsecond=0))}")
     expect(page.locator("tr[data-extension]")).to_contain_text("Conseil municipal reporté")
+    # Wagtail's message fades in from a lighter green: check the colours it settles on.
+    page.wait_for_function("getComputedStyle(document.querySelector('.messages > ul')).opacity === '1'")
     assert_no_axe_violations(page, "the campaign page with its journal")
 
     page.get_by_role("link", name="Clôturer maintenant").click()
