@@ -13,7 +13,7 @@ page a visitor or a superuser reaches is requested:
 - the superuser: the dashboard, every entry of the admin menu, the page explorer and editor of
   every page, every view of every registered modeladmin (index, create, and inspect / edit /
   delete of each object), the « État des lieux » report (and its XLSX), and the links found in them;
-- a member of « Éditeurs »: the same dashboard, menu and page editors (all 200), and every AMI
+- a member of « Éditeurs »: the same dashboard, menu and page editors (all 200, each saved unchanged: 302), and every AMI
   URL of the admin (modeladmin views, back-office views, downloads, exports), each refused
   (403, or a redirect to the dashboard or the login page), with no personal data in any response.
 
@@ -567,3 +567,13 @@ def test_editors_are_refused_the_ami_and_edit_every_page(production_static, site
     assert all(status in (302, 403) for status in reached_ami.values()), reached_ami
     print(f"editors: {len(ami_urls)} AMI URLs refused, {len(editors)} page editors")
     _assert_clean(crawl)
+
+    # Every page's editor, saved unchanged as the browser posts it (draft): back to the editor, no error.
+    from tests.home.editor_form import edit_form_post_data
+
+    not_saved = {}
+    for page, url in zip([page.specific for page in pages], editors, strict=True):
+        response = client.post(url, edit_form_post_data(client.get(url).content.decode(), page))
+        if response.status_code != 302:
+            not_saved[page.url_path] = response.status_code
+    assert not_saved == {}

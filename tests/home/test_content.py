@@ -116,6 +116,7 @@ def test_demo_campaign_only_with_demo_option(frozen_today, client):
         html = client.get(url).content.decode()
         assert "Démonstration – AMI" in html and "<strong>Démonstration</strong> : cet appel sert à essayer le site" in html, url
         assert "/candidater/commencer/" in html
+    assert "<strong>Démonstration</strong>" in client.get("/candidater/commencer/").content.decode()
     # The production run after it neither removes nor adds a demo call.
     load()
     assert Campaign.objects.filter(is_demo=True).count() == 1
