@@ -202,7 +202,7 @@ def _group_context(group) -> dict:
         "group": group,
         "team_email": settings.BNM_TEAM_EMAIL,
         "signature": SIGNATURE,
-        "site_url": settings.SITE_BASE_URL,
+        "site_url": base_url(),
     }
 
 
