@@ -38,7 +38,7 @@ def dossier_pdf(request, pk: int):
     _check(request)
     dossier = get_object_or_404(Dossier.objects.select_related("campaign", "commune"), pk=pk)
     version = dossier.versions.order_by("-number").first()
-    if version is not None and dossier.is_submitted:
+    if version is not None and dossier.is_with_mel:
         version.dossier = dossier
         return _pdf_response(get_or_create_version_pdf(version), version_pdf_filename(version))
     return _pdf_response(render_dossier_pdf(dossier), f"candidature-bnm-brouillon-{dossier.pk}.pdf")

@@ -288,9 +288,9 @@ def render_dossier_pdf(dossier: Dossier, version: DossierVersion | None = None) 
         )
     return render_snapshot_pdf(
         dossier_snapshot(dossier),
-        receipt_number=dossier.receipt_number if dossier.is_submitted else None,
-        version_number=dossier.version if dossier.is_submitted else None,
-        submitted_at=dossier.submitted_at if dossier.is_submitted else None,
+        receipt_number=dossier.receipt_number if dossier.is_with_mel else None,
+        version_number=dossier.version if dossier.is_with_mel else None,
+        submitted_at=dossier.submitted_at if dossier.is_with_mel else None,
     )
 
 

@@ -46,7 +46,7 @@ class DashboardPanel(Component):
         counts = tracker.state_counts(rows)
         not_started = [row.commune.name for row in rows if row.state == tracker.NOT_STARTED]
         latest = list(
-            Dossier.objects.filter(campaign=campaign, status=Dossier.Status.SUBMITTED)
+            Dossier.objects.filter(campaign=campaign, submitted_at__isnull=False)
             .select_related("commune")
             .order_by("-submitted_at")[: self.latest_count]
         )

@@ -30,7 +30,7 @@ class CommuneRow:
     def state(self) -> str:
         if self.dossier is None:
             return NOT_STARTED
-        return SUBMITTED if self.dossier.is_submitted else DRAFT
+        return DRAFT if self.dossier.status == Dossier.Status.DRAFT else SUBMITTED
 
     @property
     def state_label(self) -> str:
@@ -102,7 +102,7 @@ def remind(dossier: Dossier, now=None) -> str | None:
     deadline (the campaign's, or its commune's extension), no referent address)."""
     from ami.services.dossiers import referent_email, send_resume_link
 
-    if dossier.is_submitted:
+    if dossier.is_with_mel:
         return None
     recipient = referent_email(dossier)
     if recipient and send_resume_link(dossier, now=now):

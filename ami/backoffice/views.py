@@ -111,8 +111,8 @@ def remind_view(request, pk: int):
             request,
             f"Relance envoyée à {recipient} pour {name}\u202f: un nouveau lien privé, qui remplace les précédents.",
         )
-    elif dossier.is_submitted:
-        messages.warning(request, f"Le dossier de {name} est déjà déposé\u202f: pas de relance.")
+    elif dossier.is_with_mel:
+        messages.warning(request, f"Le dossier de {name} est déjà {dossier.get_status_display()}\u202f: pas de relance.")
     elif not dossier_is_open(dossier):
         messages.error(
             request,

@@ -18,7 +18,7 @@ from .common import (
     version_pdf_path,
     yes_no,
 )
-from .dossier import AccessToken, Dossier, DossierCommune, DossierVersion
+from .dossier import AccessToken, Dossier, DossierCommune, DossierEvent, DossierNote, DossierVersion
 from .groups import WorkingGroup, WorkingGroupMeeting, WorkingGroupMember, WorkingGroupSignup
 from .library import Library
 from .outbox import Heartbeat, OutboxEmail, OutboxEmailQuerySet, outbox_first_sweep_time
@@ -32,6 +32,8 @@ __all__ = [
     "Commune",
     "Dossier",
     "DossierCommune",
+    "DossierEvent",
+    "DossierNote",
     "DossierVersion",
     "Heartbeat",
     "Library",

@@ -3,7 +3,9 @@ private resume links. Partie 1 Volet 2, Partie 2 and the validation are answered
 Volet 1 per library (ami.models.library)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from ..constants import (
@@ -18,8 +20,14 @@ from .common import new_public_id, private_storage, signed_document_path, versio
 
 class Dossier(models.Model):
     class Status(models.TextChoices):
+        # Written by the referent: DRAFT → SUBMITTED (and back by « Modifier ma candidature »).
         DRAFT = "draft", "brouillon"
         SUBMITTED = "submitted", "déposé"
+        # The MEL team's review (ami.services.review holds the allowed transitions).
+        IN_REVIEW = "in_review", "en instruction"
+        TO_COMPLETE = "to_complete", "à compléter"
+        ACCEPTED = "accepted", "retenu"
+        REJECTED = "rejected", "non retenu"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="dossiers", verbose_name="campagne")
     commune = models.ForeignKey(
@@ -168,11 +176,75 @@ class Dossier(models.Model):
 
     @property
     def is_submitted(self) -> bool:
+        """« Déposé » and nothing more: the only state the referent may reopen (« Modifier ma candidature »)."""
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_with_mel(self) -> bool:
+        """A submitted version stands and the referent is not editing: déposé, en instruction or decided."""
+        return self.status in WITH_MEL
+
+    @property
+    def is_under_review(self) -> bool:
+        """En instruction or decided: the referent can neither edit nor reopen it."""
+        return self.status in UNDER_REVIEW
+
+    @property
+    def is_to_complete(self) -> bool:
+        """The team asked the referent to complete it: writable until completion_due_at."""
+        return self.status == self.Status.TO_COMPLETE
 
     @cached_property
     def objective_fields(self):
         return {key: f"objective_{key}" for key in OBJECTIVES}
+
+
+UNDER_REVIEW = frozenset({Dossier.Status.IN_REVIEW, Dossier.Status.ACCEPTED, Dossier.Status.REJECTED})
+WITH_MEL = UNDER_REVIEW | {Dossier.Status.SUBMITTED}
+
+
+class DossierEvent(models.Model):
+    """One change of a dossier's state: who (a staff user, or nobody for the referent), when,
+    from which state to which, and the message sent to the referent with a decision."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", verbose_name="dossier")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    from_state = models.CharField("état avant", max_length=20, choices=Dossier.Status.choices)
+    to_state = models.CharField("état après", max_length=20, choices=Dossier.Status.choices)
+    message = models.TextField("message à la commune", blank=True)
+    due_at = models.DateTimeField("à compléter avant le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "changement d’état"
+        verbose_name_plural = "changements d’état"
+
+    def __str__(self):
+        return f"{self.dossier_id} : {self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class DossierNote(models.Model):
+    """A private note of the MEL team on a dossier: never shown to the commune, never in its PDF."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="staff_notes", verbose_name="dossier")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="auteur",
+    )
+    created_at = models.DateTimeField("le", default=timezone.now)
+    text = models.TextField("note")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "note interne"
+        verbose_name_plural = "notes internes"
+
+    def __str__(self):
+        return f"Note sur le dossier {self.dossier_id}"
 
 
 class DossierCommune(models.Model):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from ami.models import Campaign, Commune, Dossier, DossierCommune, Library
+from ami.models import Campaign, Commune, Dossier, DossierCommune, DossierEvent, Library
 from ami.services.deadlines import accepts_requests, commune_may_start, dossier_is_open
 from ami.services.notifications import dispatch_after_commit, queue_resume_link_email
 from ami.services.tokens import issue_token
@@ -47,6 +47,14 @@ class CampaignNotOpen(DossierError):
 class DossierSubmitted(DossierError):
     message = (
         "Votre candidature est déposée : pour la modifier, utilisez d’abord le bouton « Modifier ma candidature »."
+    )
+
+
+class DossierUnderReview(DossierError):
+    message = (
+        "Votre candidature est entre les mains de l’équipe de la Métropole Européenne de Lille "
+        "(en instruction ou décidée)\u202f: elle ne peut plus être modifiée. "
+        "Pour toute question, écrivez à bnm@lillemetropole.fr."
     )
 
 
@@ -256,7 +264,12 @@ def is_read_only(dossier: Dossier, now=None) -> bool:
 
 
 def ensure_writable(dossier: Dossier, now=None, *, allow_submitted: bool = False) -> None:
-    """Raise unless the answers of `dossier` may be changed now (server-side deadline check)."""
+    """Raise unless the referent may change the answers of `dossier` now (server-side check).
+
+    Writable: a draft, or a dossier « à compléter », until its deadline (ami.services.deadlines);
+    a « déposé » one only through reopening (`allow_submitted`); never one en instruction or decided."""
+    if dossier.is_under_review:
+        raise DossierUnderReview()
     if not dossier_is_open(dossier, now):
         raise CampaignClosed()
     if dossier.is_submitted and not allow_submitted:
@@ -273,6 +286,7 @@ def reopen_locked(dossier: Dossier, now=None) -> None:
     if dossier.is_submitted:
         dossier.status = Dossier.Status.DRAFT
         dossier.save(update_fields=["status", "updated_at"])
+        DossierEvent.objects.create(dossier=dossier, from_state=Dossier.Status.SUBMITTED, to_state=dossier.status)
 
 
 def reopen_dossier(dossier_id: int, now=None) -> Dossier:
@@ -308,7 +322,18 @@ def bump_step_revision(locked: Dossier, slug: str) -> int:
     return revisions[slug]
 
 
+REVIEW_STATE_LABELS = {
+    Dossier.Status.IN_REVIEW: "déposée, en instruction par la Métropole Européenne de Lille",
+    Dossier.Status.TO_COMPLETE: "à compléter, puis à déposer à nouveau",
+    Dossier.Status.ACCEPTED: "retenue",
+    Dossier.Status.REJECTED: "non retenue",
+}
+
+
 def dossier_state_label(dossier: Dossier) -> str:
+    """The state as the referent reads it (« candidature … »)."""
+    if dossier.status in REVIEW_STATE_LABELS:
+        return REVIEW_STATE_LABELS[dossier.status]
     if dossier.is_submitted:
         return "déposée"
     if dossier.receipt_number:

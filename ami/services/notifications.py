@@ -282,3 +282,47 @@ def queue_reminder_email(dossier: Dossier, *, key: str, deadline, now) -> bool:
     email.save(update_fields=["body", "html_body"])
     dispatch_after_commit(email)
     return True
+
+
+REVIEW_SUBJECTS = {
+    Dossier.Status.TO_COMPLETE: "Candidature BNM à compléter avant le {due} – récépissé {receipt}",
+    Dossier.Status.ACCEPTED: "Candidature BNM retenue – récépissé {receipt}",
+    Dossier.Status.REJECTED: "Candidature BNM non retenue – récépissé {receipt}",
+}
+
+
+def referent_recipients(dossier: Dossier) -> list[str]:
+    """The agent and the elected referents (one e-mail to both, as for the submission)."""
+    return sorted({e.strip().lower() for e in (dossier.agent_email, dossier.elected_email) if e})
+
+
+def queue_review_email(dossier: Dossier, event) -> OutboxEmail | None:
+    """The team's decision (« à compléter », « retenu », « non retenu ») with its message, once per
+    decision (key: the DossierEvent). « À compléter » carries a new private link to the dossier,
+    valid until the date to complete it. Call it in the transaction that records `event`."""
+    from ami.pdf import paris_datetime_label
+    from ami.services.tokens import issue_token
+
+    recipients = referent_recipients(dossier)
+    if not recipients:
+        return None
+    due_label = paris_datetime_label(event.due_at) if event.due_at else ""
+    context = {
+        **_base_context(dossier),
+        "event": event,
+        "state": event.to_state,
+        "message": event.message,
+        "due_label": due_label,
+        "url": resume_url(issue_token(dossier)) if event.to_state == Dossier.Status.TO_COMPLETE else "",
+    }
+    body, html = _render("review_decision", context)
+    subject = REVIEW_SUBJECTS[event.to_state].format(due=due_label, receipt=dossier.receipt_number or "")
+    email, _ = _queue(
+        f"review:{dossier.pk}:{event.pk}",
+        to=recipients,
+        subject=subject,
+        body=body,
+        html_body=html,
+        dossier=dossier,
+    )
+    return email

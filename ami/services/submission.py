@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ami.models import Campaign, Dossier, DossierVersion
+from ami.models import Campaign, Dossier, DossierEvent, DossierVersion
 from ami.services.completeness import Missing, load_dossier, missing_answers
 from ami.services.deadlines import dossier_is_open
 from ami.services.dossiers import CampaignClosed, DossierError, lock_dossier
@@ -56,7 +56,7 @@ def submit_dossier(dossier_id: int, now=None) -> SubmissionResult:
         now = now or timezone.now()
         if not dossier_is_open(locked, now):
             raise CampaignClosed()
-        if locked.is_submitted:
+        if locked.is_with_mel:  # double click, second tab, or already with the MEL team
             version = locked.versions.order_by("-number").first()
             if version is not None:
                 return SubmissionResult(locked, version, created=False)
@@ -67,12 +67,18 @@ def submit_dossier(dossier_id: int, now=None) -> SubmissionResult:
         if not locked.receipt_number:
             Campaign.objects.select_for_update().get(pk=locked.campaign_id)
             locked.receipt_number = next_receipt_number(locked.campaign)
+        from_state = locked.status
         locked.status = Dossier.Status.SUBMITTED
         locked.submitted_at = now
         locked.version += 1
-        locked.save(update_fields=["status", "submitted_at", "receipt_number", "version", "updated_at"])
+        # A dossier sent back « à compléter » is back with the team: no longer writable after its campaign.
+        locked.completion_due_at = None
+        locked.save(update_fields=["status", "submitted_at", "receipt_number", "version", "completion_due_at",
+                                   "updated_at"])
+        DossierEvent.objects.create(dossier=locked, at=now, from_state=from_state, to_state=locked.status)
         dossier.status, dossier.submitted_at = locked.status, locked.submitted_at
         dossier.receipt_number, dossier.version = locked.receipt_number, locked.version
+        dossier.completion_due_at = None
         version = DossierVersion.objects.create(
             dossier=locked, number=locked.version, submitted_at=now, data=dossier_snapshot(dossier)
         )

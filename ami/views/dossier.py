@@ -27,6 +27,7 @@ from ami.services import dossiers as dossier_service
 from ami.services.completeness import STATE_LABELS, load_dossier, missing_answers, step_states
 from ami.services.deadlines import dossier_closes_at, dossier_is_open, has_own_deadline
 from ami.services.dossiers import DossierError, LibraryError, ensure_writable
+from ami.services.review import latest_request
 from ami.services.steps import STEPS, get_step, next_step
 from ami.services.submission import IncompleteDossier, submit_dossier
 from ami.services.tokens import revoke_links
@@ -157,6 +158,10 @@ def _difference(typed, titles, prefix, *, saved, typed_value) -> dict:
 
 
 def read_only_reason(dossier: Dossier) -> str:
+    """Why the referent may not write now: "review" (en instruction or decided: for good),
+    "closed" (deadline passed), "submitted" (déposé: « Modifier ma candidature » first), or ""."""
+    if dossier.is_under_review:
+        return "review"
     if not dossier_is_open(dossier):
         return "closed"
     if dossier.is_submitted:
@@ -170,8 +175,8 @@ def progress(dossier: Dossier, current_slug: str | None, missing=None):
     items = []
     for step in STEPS:
         if step.slug == "recapitulatif":
-            state = "complete" if dossier.is_submitted else ("incomplete" if missing else "not_started")
-            label = "déposée" if dossier.is_submitted else ("à compléter" if missing else "prête à déposer")
+            state = "complete" if dossier.is_with_mel else ("incomplete" if missing else "not_started")
+            label = "déposée" if dossier.is_with_mel else ("à compléter" if missing else "prête à déposer")
         else:
             state = states[step.slug]
             label = STATE_LABELS[state]
@@ -196,6 +201,7 @@ def base_context(request, dossier: Dossier, step=None, missing=None):
         "read_only_reason": read_only_reason(dossier),
         "dossier_state": dossier_service.dossier_state_label(dossier),
         "latest_version": dossier.versions.order_by("-number").first() if dossier.version else None,
+        "team_request": latest_request(dossier),
     }
 
 
@@ -346,7 +352,8 @@ def refuse_write(request, dossier, step, message, step_forms, revision, status=4
         return JsonResponse({"saved": False, "refused": True, "message": message}, status=status)
     fresh = load_dossier(dossier.pk)
     typed = StepForms(step_forms.step, load_dossier(dossier.pk), request.POST, request.FILES)
-    kept = "closed" if read_only_reason(fresh) == "closed" else ("submitted" if fresh.is_submitted else "error")
+    reason = read_only_reason(fresh)
+    kept = "closed" if reason in ("closed", "review") else ("submitted" if fresh.is_submitted else "error")
     return render_step(request, fresh, step, typed, status=status, refusal=message, kept=kept, revision=revision)
 
 
@@ -383,7 +390,7 @@ def submit(request, dossier):
 
 @dossier_required
 def confirmation(request, dossier):
-    if not dossier.is_submitted:
+    if not dossier.is_with_mel:
         return redirect(dossier_url("ami:step", dossier, slug="recapitulatif"))
     context = base_context(request, dossier)
     return render(request, "ami/confirmation.html", context)
