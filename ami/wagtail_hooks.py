@@ -9,20 +9,22 @@ from django.db.models import Count
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import CreateView, DeleteView, EditView, InspectView
+from wagtail_modeladmin.views import CreateView, DeleteView, EditView
 
 from ami import admin_views
 from ami.backoffice import campaigns as backoffice_campaigns
 from ami.backoffice import dashboard as backoffice_dashboard
+from ami.backoffice import review_views
 from ami.backoffice import views as backoffice_views
 from ami.backoffice import working_groups as group_views
 from ami.backoffice.dossier_list import DossierListColumns, with_list_data
 from ami.backoffice.exports import DossierIndexView
+from ami.backoffice.inspect import DossierInspectView
 from ami.backoffice.permissions import GuardedHistoryView
 from ami.models import (
     Campaign,
@@ -176,15 +178,6 @@ class CampaignAdmin(ModelAdmin):
     dossier_count.short_description = "dossiers"
 
 
-class DossierInspectView(InspectView):
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["file_links"] = dossier_file_links(self.instance)
-        context["libraries"] = self.instance.libraries.all()
-        context["member_communes"] = ", ".join(c.name for c in self.instance.communes.all()) or "—"
-        return context
-
-
 class DossierAdmin(DossierListColumns, ModelAdmin):
     """Columns, filters and search: ami.backoffice.dossier_list."""
 
@@ -194,13 +187,8 @@ class DossierAdmin(DossierListColumns, ModelAdmin):
     permission_helper_class = ReadOnlyPermissionHelper
     index_view_class = DossierIndexView  # ?export=xlsx|csv: the filtered list (ami.backoffice.exports)
     inspect_view_enabled = True
-    inspect_view_class = DossierInspectView
+    inspect_view_class = DossierInspectView  # answers, history, decision, notes: ami.backoffice.inspect
     inspect_template_name = "ami/admin/dossier_inspect.html"
-    inspect_view_fields = [
-        "campaign", "commune", "status", "receipt_number", "submitted_at", "version", "is_network",
-        "head_commune", "elected_last_name", "elected_first_name", "elected_email", "agent_last_name",
-        "agent_first_name", "agent_email", "agent_phone", "validation_mode", "created_at", "updated_at",
-    ]
 
     def get_queryset(self, request):
         return with_list_data(super().get_queryset(request))
@@ -522,6 +510,11 @@ def register_backoffice_admin_urls():
     return backoffice_views.urlpatterns + backoffice_campaigns.urlpatterns + group_views.urlpatterns
 
 
+@hooks.register("register_admin_urls")
+def register_review_admin_urls():
+    return review_views.urlpatterns
+
+
 hooks.register("construct_homepage_panels", backoffice_dashboard.add_dashboard_panel)
 hooks.register("register_reports_menu_item", backoffice_views.report_menu_item)
 
@@ -530,18 +523,3 @@ hooks.register("register_reports_menu_item", backoffice_views.report_menu_item)
 def backoffice_css():
     """The AMI's admin styles (static/css/backoffice.css, collected into the production manifest)."""
     return format_html('<link rel="stylesheet" href="{}">', static("css/backoffice.css"))
-
-
-def dossier_file_links(dossier) -> str:
-    """HTML links to the staff-only downloads of a dossier (used by the inspect template)."""
-    links = [(reverse("ami_admin_dossier_pdf", args=[dossier.pk]), "Télécharger le PDF du dossier")]
-    for version in dossier.versions.order_by("-number"):
-        links.append(
-            (
-                reverse("ami_admin_version_pdf", args=[dossier.pk, version.number]),
-                f"PDF de la version {version.number} (déposée le {paris_datetime_label(version.submitted_at)})",
-            )
-        )
-    if dossier.signed_document:
-        links.append((reverse("ami_admin_signed_document", args=[dossier.pk]), "Télécharger le document signé"))
-    return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))

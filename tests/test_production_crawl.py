@@ -121,6 +121,16 @@ def site_content(production_static, django_db_setup, django_db_blocker):
                                          "Conseil municipal", None)
         campaign_service.extend(closed, now + dt.timedelta(days=1), None)
         campaign_service.close_now(closed, None)
+        # Reviewed by the team: sent back « à compléter » with a message, a private note, its e-mail.
+        from ami.models import DossierNote
+        from ami.services.review import transition
+
+        dossiers["to complete"] = make_complete_dossier(campaign, communes=("Croix",), libraries=3)
+        submit_dossier_version(dossiers["to complete"])
+        transition(dossiers["to complete"].pk, "in_review")
+        transition(dossiers["to complete"].pk, "to_complete", message="Précisez le budget.",
+                   due_at=now + dt.timedelta(days=10))
+        DossierNote.objects.create(dossier=dossiers["to complete"], text="Appeler la DGS.")
         for status in OutboxEmail.Status:
             OutboxEmail.objects.create(
                 key=f"crawl-{status}", to=["agent@example.org"], subject=f"E-mail {status.label}",
@@ -406,6 +416,10 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
     modeladmin = _modeladmin_urls()
     for url in modeladmin:
         crawl.add(url)
+    for dossier in site_content.values():  # every state's inspect page, and its actions (POST; GET goes back)
+        crawl.add(reverse("ami_dossier_modeladmin_inspect", args=[dossier.pk]))
+        crawl.add(reverse("ami_review_decision", args=[dossier.pk]))
+        crawl.add(reverse("ami_review_note", args=[dossier.pk]))
     for name in ("wagtailsnippets:index", "wagtailadmin_reports:locked_pages", "wagtailusers_users:index",
                  "wagtailusers_groups:index", "wagtailsites:index"):
         crawl.add(reverse(name))
@@ -438,6 +452,22 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
     for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
         assert url in crawl.statuses
     _assert_clean(crawl)
+
+    # The decision and note forms in their error state (rendered again with the page, HTTP 400).
+    submitted = site_content["submitted"]
+    for name, data in (
+        ("ami_review_decision", {"completer-submit": "1", "completer-message": "", "completer-due_at": "hier"}),
+        ("ami_review_decision", {"decision-target": "accepted"}),
+        ("ami_review_note", {"note-text": ""}),
+    ):
+        response = client.post(reverse(name, args=[submitted.pk]), data)
+        assert response.status_code == 400, name
+        crawl.static_refs.clear()
+        parser = _Links()
+        parser.feed(response.content.decode())
+        for link in parser.urls:
+            crawl._found(urljoin("http://testserver" + reverse(name, args=[submitted.pk]), link), name)
+        assert not crawl.missing_static(), name
 
 
 # --- « Éditeurs » -----------------------------------------------------------------------------
