@@ -36,8 +36,10 @@ SUMMED_KINDS = {"count", "decimal", "money"}
 CHOICE_KINDS = {"choice", "yes_no", "engagement"}
 DOSSIER_STEPS = ("engagements", "objectifs")
 NO_ANSWER = "Sans réponse"
-# The dossiers the report reads: submitted ones (states after « déposé » belong here too).
-REPORTED_STATES = (Dossier.Status.SUBMITTED,)
+# The dossiers the report reads: those whose submitted version stands (déposé, en instruction,
+# retenu, non retenu); not the ones being edited (a reopened draft, one « à compléter »).
+REPORTED_STATES = (Dossier.Status.SUBMITTED, Dossier.Status.IN_REVIEW, Dossier.Status.ACCEPTED,
+                   Dossier.Status.REJECTED)
 YES_NO = ((True, "Oui"), (False, "Non"))
 
 

@@ -281,3 +281,15 @@ def test_the_latest_request_is_the_message_of_the_current_decision(campaign, sta
     transition(dossier.pk, S.TO_COMPLETE, actor=staff, message="Second message", due_at=in_days(5))
     dossier.refresh_from_db()
     assert review.latest_request(dossier).message == "Second message"
+
+
+def test_the_etat_des_lieux_counts_reviewed_dossiers_not_those_being_completed(campaign, staff):
+    from ami.backoffice.report import build_report
+
+    accepted, in_review, to_complete = (submitted(campaign, name) for name in ("Roubaix", "Lille", "Tourcoing"))
+    for dossier in (accepted, in_review, to_complete):
+        transition(dossier.pk, S.IN_REVIEW, actor=staff)
+    transition(accepted.pk, S.ACCEPTED, actor=staff)
+    transition(to_complete.pk, S.TO_COMPLETE, actor=staff, message="Le budget ?", due_at=in_days(3))
+    make_dossier(campaign, commune("Croix"))  # a draft
+    assert build_report(campaign).dossiers == 2

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ami', '0007_campaign_extension_completion_due'),
+        ('ami', '0009_wagtail_default_groups_and_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
