@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import HttpResponseNotAllowed
 from django.urls import reverse
+from django.utils.text import capfirst
 from wagtail_modeladmin.views import InspectView
 
 from ami import questionnaire
@@ -43,34 +44,42 @@ def _row(label: str, value, *, long: bool = False, link: str = "") -> dict:
     return {"label": label, "value": value if value not in (None, "") else EMPTY, "long": long, "link": link}
 
 
+def _special_row(name: str, q: questionnaire.Question, dossier: Dossier) -> dict:
+    """The "@…" rows a question declares in `printed_as` (the same names as the PDF's)."""
+    if name == "@commune":
+        return _row(q.label, dossier.commune.name)
+    if name == "@communes":
+        return _row(q.label, _names(dossier.communes.all()))
+    if name == "@head_commune":
+        return _row(q.label, dossier.head_commune.name if dossier.head_commune else EMPTY)
+    if name == "@signed_document":
+        if not dossier.signed_document:
+            return _row(q.label, EMPTY)
+        uploaded = dossier.signed_document_uploaded_at
+        text = "Télécharger le document signé" + (f" (déposé le {paris_datetime_label(uploaded)})" if uploaded else "")
+        return _row(q.label, text, link=reverse("ami_admin_signed_document", args=[dossier.pk]))
+    raise ValueError(f"no display for {name}")
+
+
 def _question_rows(q: questionnaire.Question, obj, dossier: Dossier, labels: dict) -> list[dict]:
-    """The displayed rows of one question (most give one; a few custom answers give several)."""
-    if q.kind == "commune":
-        return [_row(q.label, dossier.commune.name)]
-    if q.kind == "communes":
-        communes = dossier.communes.all() if q.name == "network_communes" else getattr(obj, q.name).all()
-        return [_row(q.label, _names(communes))]
-    if q.name == "head_choice":  # « tête de réseau »: whether one is designated, and which
-        field = Dossier._meta.get_field("has_head_commune")
-        return [
-            _row(str(field.verbose_name), format_value(field, dossier.has_head_commune, labels)),
-            _row(q.label, dossier.head_commune.name if dossier.head_commune else EMPTY),
-        ]
+    """The displayed rows of one question: its own column, or what it declares in `printed_as`."""
     if q.kind == "signup":
         signups = sorted(dossier.working_group_signups.all(), key=lambda s: (s.group.sort_order, s.group.name))
         if not signups:
             return [_row("Inscriptions", "Aucune inscription")]
         return [_row(s.group.name, s.agent_names or "Inscrit (agent non précisé)") for s in signups]
-    if q.kind == "file":
-        if not dossier.signed_document:
-            return [_row(q.label, EMPTY)]
-        uploaded = dossier.signed_document_uploaded_at
-        text = "Télécharger le document signé" + (f" (déposé le {paris_datetime_label(uploaded)})" if uploaded else "")
-        return [_row(q.label, text, link=reverse("ami_admin_signed_document", args=[dossier.pk]))]
-    field = q.model_field
-    if field is None:  # a custom answer without a column: nothing stored to show
-        return []
-    return [_row(q.label, format_value(field, getattr(obj, field.attname), labels), long=q.kind == "longtext")]
+    rows = []
+    for name in q.printed_names:
+        if name.startswith("@"):
+            rows.append(_special_row(name, q, obj if isinstance(obj, Dossier) else dossier))
+            continue
+        field = obj._meta.get_field(name)
+        if field.many_to_many:  # a library's associated communes
+            rows.append(_row(q.label, _names(getattr(obj, name).all())))
+            continue
+        label = q.label if name == q.name else capfirst(str(field.verbose_name))
+        rows.append(_row(label, format_value(field, getattr(obj, field.attname), labels), long=q.kind == "longtext"))
+    return rows
 
 
 def _sections(step_slug: str, obj, dossier: Dossier, labels: dict) -> list[dict]:
