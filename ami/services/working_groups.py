@@ -64,9 +64,14 @@ class Member:
         return self.email.strip().lower()
 
 
+# Submitted and not turned down (ami.services.review): déposé, en instruction, à compléter, retenu.
+MEMBER_STATES = (Dossier.Status.SUBMITTED, Dossier.Status.IN_REVIEW, Dossier.Status.TO_COMPLETE,
+                 Dossier.Status.ACCEPTED)
+
+
 def counted_dossiers(campaign: Campaign):
-    """The dossiers whose sign-ups make members: submitted ones of `campaign`."""
-    return Dossier.objects.filter(campaign=campaign, status=Dossier.Status.SUBMITTED)
+    """The dossiers whose sign-ups make members: submitted ones of `campaign`, still in the running."""
+    return Dossier.objects.filter(campaign=campaign, status__in=MEMBER_STATES)
 
 
 def group_members(group: WorkingGroup, campaign: Campaign | None) -> list[Member]:

@@ -293,3 +293,17 @@ def test_the_etat_des_lieux_counts_reviewed_dossiers_not_those_being_completed(c
     transition(to_complete.pk, S.TO_COMPLETE, actor=staff, message="Le budget ?", due_at=in_days(3))
     make_dossier(campaign, commune("Croix"))  # a draft
     assert build_report(campaign).dossiers == 2
+
+
+def test_working_group_members_come_from_dossiers_still_in_the_running(campaign, staff):
+    from ami.models import WorkingGroupSignup
+    from ami.services.working_groups import group_members
+
+    accepted, rejected = submitted(campaign, "Roubaix"), submitted(campaign, "Lille")
+    for dossier in (accepted, rejected):
+        transition(dossier.pk, S.IN_REVIEW, actor=staff)
+    transition(accepted.pk, S.ACCEPTED, actor=staff)
+    transition(rejected.pk, S.REJECTED, actor=staff)
+    group = WorkingGroupSignup.objects.filter(dossier=accepted).get().group
+    members = group_members(group, campaign)
+    assert [m.email for m in members] == ["agent@roubaix.fr"]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ami', '0009_wagtail_default_groups_and_workflow'),
+        ('ami', '0012_working_groups_wording_and_team_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
