@@ -175,6 +175,8 @@ def test_inspect_query_count_stays_the_same_among_100_dossiers(staff_client, dja
     with CaptureQueriesContext(connection) as more:
         staff_client.get(inspect_url(big))
     assert len(more.captured_queries) == len(again.captured_queries)  # more events and notes, same queries
+    print(f"inspect page: {len(alone.captured_queries)} queries (1 library, alone), "
+          f"{len(again.captured_queries)} (3 libraries among {Dossier.objects.count()} dossiers)")
 
 
 def test_editors_are_refused_the_inspect_page_and_every_action(client, campaign):

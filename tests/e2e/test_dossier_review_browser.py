@@ -120,4 +120,6 @@ def test_team_member_decides_a_dossier_by_keyboard_only(page, team_member, depos
     emails = list(OutboxEmail.objects.filter(dossier=deposited, key__startswith="review:").order_by("pk"))
     assert [("compléter" in e.subject, "retenue" in e.subject) for e in emails] == [(True, False), (False, True)]
     assert "Bienvenue dans la Bibliothèque Numérique Métropolitaine." in emails[1].body
+    # Wagtail's message fades in from a lighter green: check the colours it settles on.
+    page.wait_for_function("getComputedStyle(document.querySelector('.messages > ul')).opacity === '1'")
     assert_no_axe_violations(page, "the dossier inspect page of a decided dossier")
