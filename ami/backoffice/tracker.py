@@ -12,12 +12,12 @@ from django.utils import timezone
 from ami.models import Campaign, Commune, Dossier, DossierCommune
 from ami.services import deadlines
 
-NOT_STARTED, DRAFT, SUBMITTED = "not_started", "draft", "submitted"
-STATE_LABELS = {
-    NOT_STARTED: "pas commencé",
-    DRAFT: "brouillon",
-    SUBMITTED: "déposé",
-}
+NOT_STARTED = "not_started"
+DRAFT, SUBMITTED = Dossier.Status.DRAFT.value, Dossier.Status.SUBMITTED.value
+# A commune with no dossier, then every state of a dossier, review and decision included.
+STATE_LABELS = {NOT_STARTED: "pas commencé", **{value: str(label) for value, label in Dossier.Status.choices}}
+# The states in which the referent is still writing: « Relancer » sends them a new link.
+REMINDABLE = {DRAFT, Dossier.Status.TO_COMPLETE.value}
 
 
 @dataclass
@@ -30,7 +30,7 @@ class CommuneRow:
     def state(self) -> str:
         if self.dossier is None:
             return NOT_STARTED
-        return DRAFT if self.dossier.status == Dossier.Status.DRAFT else SUBMITTED
+        return self.dossier.status if self.dossier.status in STATE_LABELS else SUBMITTED
 
     @property
     def state_label(self) -> str:
@@ -38,9 +38,10 @@ class CommuneRow:
 
     @property
     def can_remind(self) -> bool:
-        """« Relancer » applies to a draft still writable: the campaign is open, or its dossier
-        has its own later deadline (an extension for one of its communes)."""
-        return self.state == DRAFT and self.is_dossier_commune and deadlines.dossier_is_open(self.dossier)
+        """« Relancer » applies to a draft, or a dossier « à compléter », still writable: the
+        campaign is open, or the dossier has its own later deadline (an extension for one of its
+        communes, or the date by which the team asked for it to be completed)."""
+        return self.state in REMINDABLE and self.is_dossier_commune and deadlines.dossier_is_open(self.dossier)
 
     @property
     def is_dossier_commune(self) -> bool:

@@ -72,6 +72,9 @@ class TrackerView(WagtailAdminTemplateMixin, TemplateView):
             dossier = row.dossier
             row.last_activity = paris_datetime_label(dossier.updated_at) if dossier else ""
             row.submitted_label = paris_datetime_label(dossier.submitted_at) if dossier and dossier.submitted_at else ""
+            row.due_label = (
+                paris_datetime_label(dossier.completion_due_at) if dossier and dossier.completion_due_at else ""
+            )
         context.update(
             campaign=campaign,
             campaigns=Campaign.objects.all(),

@@ -147,7 +147,7 @@ class MembersView(_GroupView):
             edit_group_url=reverse("ami_workinggroup_modeladmin_edit", args=[self.group.pk]),
             write_url=f"{reverse('ami_workinggroup_write', args=[self.group.pk])}"
             + (f"?campaign={self.campaign.pk}" if self.campaign else ""),
-            submitted_label=Dossier.Status.SUBMITTED.label,
+            member_states_label=", ".join(f"«\u00a0{Dossier.Status(state).label}\u00a0»" for state in rules.MEMBER_STATES),
         )
         return context
 

@@ -262,10 +262,11 @@ def queue_reminder_email(dossier: Dossier, *, key: str, deadline, now) -> bool:
         return False
     days = days_until(deadline, now)
     commune = dossier.commune.name
+    pending, action = ("à compléter", "compléter") if dossier.is_to_complete else ("non déposée", "déposer")
     if days == 0:
-        subject = f"Clôture aujourd’hui à {format_time_fr(to_paris(deadline).time())}\u202f: candidature BNM de {commune} non déposée"
+        subject = f"Clôture aujourd’hui à {format_time_fr(to_paris(deadline).time())}\u202f: candidature BNM de {commune} {pending}"
     else:
-        subject = f"Rappel\u202f: plus que {days} jour{'s' if days > 1 else ''} pour déposer la candidature BNM de {commune}"
+        subject = f"Rappel\u202f: plus que {days} jour{'s' if days > 1 else ''} pour {action} la candidature BNM de {commune}"
     email, created = OutboxEmail.objects.get_or_create(
         key=key, defaults={"to": [recipient], "subject": subject, "body": "", "dossier": dossier}
     )

@@ -34,6 +34,8 @@ LABELS = {D7: "J−7", D2: "J−2", CLOSING_DAY: "clôture aujourd’hui"}
 FROM_HOUR = 8
 # A dossier started less than this ago has just received its link: no reminder yet.
 GRACE = timedelta(hours=24)
+# Reminded: drafts, and dossiers the team asked to complete (their deadline is the date given).
+REMINDED_STATES = (Dossier.Status.DRAFT, Dossier.Status.TO_COMPLETE)
 
 
 def due_kind(deadline: datetime, now: datetime) -> str | None:
@@ -73,7 +75,7 @@ def due_reminders(now: datetime | None = None) -> list[Due]:
     for campaign in campaigns:
         drafts = {
             d.pk: d
-            for d in Dossier.objects.filter(campaign=campaign, status=Dossier.Status.DRAFT, created_at__lte=now - GRACE)
+            for d in Dossier.objects.filter(campaign=campaign, status__in=REMINDED_STATES, created_at__lte=now - GRACE)
             .select_related("commune")
         }
         if not drafts:
@@ -99,7 +101,7 @@ def send_reminder(item: Due, now: datetime | None = None) -> bool:
     from ami.services.notifications import queue_reminder_email
 
     with transaction.atomic():
-        if not Dossier.objects.filter(pk=item.dossier.pk, status=Dossier.Status.DRAFT).exists():
+        if not Dossier.objects.filter(pk=item.dossier.pk, status__in=REMINDED_STATES).exists():
             return False  # submitted since the list was read
         return queue_reminder_email(
             item.dossier, key=reminder_key(item.dossier, item.kind, item.deadline), deadline=item.deadline,

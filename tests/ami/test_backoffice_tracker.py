@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ami.backoffice.groups import TEAM_GROUP
-from ami.models import AccessToken, Commune, DossierCommune, Library, OutboxEmail
+from ami.models import AccessToken, Commune, Dossier, DossierCommune, Library, OutboxEmail
 
 from .factories import commune, dossier_path, make_campaign, make_dossier
 
@@ -69,7 +69,7 @@ def test_tracker_shows_every_commune_with_its_state_and_network(team_client, cam
     assert rows["Lille"][1].startswith("récépissé BNM-2027-0001, déposé le ")
     assert rows["Lezennes"][0] == "déposé" and rows["Lezennes"][2] == "Lezennes, Lille (dossier de Lille)"
     assert rows["Tourcoing"] == ["pas commencé", "—", "—", "Inviter Tourcoing"]  # its dossier is another campaign's
-    assert _counts(response) == {"not_started": 92, "draft": 1, "submitted": 2}
+    assert _counts(response) == {"not_started": 92, "draft": 1, "submitted": 2, "in_review": 0, "to_complete": 0, "accepted": 0, "rejected": 0}
 
     only_drafts = team_client.get(reverse("ami_backoffice_tracker"), {"etat": "draft", "campaign": campaign.pk})
     assert list(_rows(only_drafts)) == ["Roubaix"]
@@ -107,7 +107,7 @@ def test_tracker_query_budget_with_95_communes_and_100_dossiers(team_client, cam
     assert Library.objects.count() == 300
     with django_assert_max_num_queries(22):  # the admin's own queries (session, user, menu permissions) + 4
         response = team_client.get(url)
-    assert _counts(response) == {"not_started": 14, "draft": 81, "submitted": 0}
+    assert _counts(response) == {"not_started": 14, "draft": 81, "submitted": 0, "in_review": 0, "to_complete": 0, "accepted": 0, "rejected": 0}
     assert _query_count(team_client, url) == with_one_dossier
 
 
@@ -192,3 +192,30 @@ def test_no_invitation_to_a_closed_campaign(team_client):
     response = team_client.post(url, {"email": "mairie@tourcoing.fr"}, follow=True)
     assert "est close" in response.content.decode() and not OutboxEmail.objects.exists()
     assert "Inviter" not in team_client.get(reverse("ami_backoffice_tracker"), {"campaign": closed.pk}).content.decode()
+
+
+def test_tracker_shows_review_states_and_decisions_and_reminds_a_dossier_to_complete(team_client, campaign):
+    under_review = make_dossier(campaign, commune("Lille"))
+    _submit(under_review, "BNM-2027-0001")
+    accepted = make_dossier(campaign, commune("Tourcoing"))
+    _submit(accepted, "BNM-2027-0002")
+    to_complete = make_dossier(campaign, commune("Roubaix"))
+    _submit(to_complete, "BNM-2027-0003")
+    Dossier.objects.filter(pk=under_review.pk).update(status=Dossier.Status.IN_REVIEW)
+    Dossier.objects.filter(pk=accepted.pk).update(status=Dossier.Status.ACCEPTED)
+    Dossier.objects.filter(pk=to_complete.pk).update(
+        status=Dossier.Status.TO_COMPLETE, completion_due_at=timezone.now() + timedelta(days=5)
+    )
+
+    response = team_client.get(reverse("ami_backoffice_tracker"))
+    rows = _rows(response)
+    assert rows["Lille"][0] == "en instruction" and rows["Lille"][1].startswith("récépissé BNM-2027-0001")
+    assert rows["Lille"][3] == ""  # under review: nothing to remind
+    assert rows["Tourcoing"][0] == "retenu"
+    assert rows["Roubaix"][0] == "à compléter"
+    assert rows["Roubaix"][1].startswith("à compléter avant le ")
+    assert rows["Roubaix"][3] == "Relancer Roubaix"
+    counts = _counts(response)
+    assert (counts["in_review"], counts["accepted"], counts["to_complete"], counts["submitted"]) == (1, 1, 1, 0)
+    decided = team_client.get(reverse("ami_backoffice_tracker"), {"etat": "accepted", "campaign": campaign.pk})
+    assert list(_rows(decided)) == ["Tourcoing"]

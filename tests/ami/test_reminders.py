@@ -191,3 +191,31 @@ def test_the_beat_schedules_the_reminders(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["ami-deadline-reminders"]
     assert entry["task"] == "ami.tasks.send_deadline_reminders"
     assert timedelta(seconds=entry["schedule"]) <= timedelta(hours=1)  # never a whole day missed
+
+
+@pytest.mark.django_db
+def test_a_dossier_to_complete_is_reminded_before_its_completion_date_and_one_under_review_never(
+    campaign, clock, django_capture_on_commit_callbacks
+):
+    to_complete = make_dossier(campaign, commune("Roubaix"), agent_email="agent@ville-roubaix.fr",
+                               receipt_number="BNM-2027-0001", version=1)
+    to_complete.status = to_complete.Status.TO_COMPLETE
+    to_complete.completion_due_at = at(10, 12, month=4)
+    to_complete.save()
+    in_review = make_dossier(campaign, commune("Lille"), agent_email="agent@mairie-lille.fr",
+                             receipt_number="BNM-2027-0002", version=1)
+    in_review.status = in_review.Status.IN_REVIEW
+    in_review.save()
+
+    clock.move_to(at(3, 10, month=4))  # the call is closed; J−7 of the date given to complete it
+    run_beat(django_capture_on_commit_callbacks)
+    [email] = mail.outbox
+    assert email.to == ["agent@ville-roubaix.fr"]
+    assert email.subject == "Rappel\u202f: plus que 7 jours pour compléter la candidature BNM de Roubaix"
+    assert "est à compléter, à la demande de l’équipe de la MEL, puis à déposer à nouveau" in email.body
+    assert "la date limite de dépôt est le 10 avril 2027 à 12 h, heure de Paris" in email.body
+
+    clock.move_to(at(10, 9, month=4))
+    run_beat(django_capture_on_commit_callbacks)
+    assert subjects("agent@ville-roubaix.fr")[-1] == "Clôture aujourd’hui à 12 h\u202f: candidature BNM de Roubaix à compléter"
+    assert subjects("agent@mairie-lille.fr") == []
