@@ -175,8 +175,9 @@ def test_members_are_submitted_dossiers_of_the_campaign_and_members_added_by_the
         ["Bruno Sans-Adresse", "Lys-lez-Lannoy", "pas d’adresse", "ajouté par l’équipe"],
     ]
     text = text_of(page)
-    assert "Seules comptent les inscriptions des dossiers déposés de la campagne" in text
-    assert "Les brouillons n’en font pas partie" in text
+    assert "Seules comptent les inscriptions des dossiers de la campagne" in text
+    assert "(état «\u00a0déposé\u00a0», «\u00a0en instruction\u00a0», «\u00a0à compléter\u00a0», «\u00a0retenu\u00a0»)" in text
+    assert "Les brouillons et les dossiers non retenus n’en font pas partie" in text
     assert "Agent Brouillon" not in text and "Agent Autre Campagne" not in text
     # Another campaign: its submitted dossier, and the team's members (whatever the campaign).
     other = team_client.get(members_url(members["group"], members["other"].campaign))
