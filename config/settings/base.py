@@ -131,7 +131,29 @@ TEMPLATES = [
 ]
 
 # --- Data --------------------------------------------------------------------
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# The embedded default (SQLite file) in WAL mode, so pages read while a save writes, and with
+# immediate transactions: every atomic block takes the write lock when it begins and waits
+# for it (busy timeout), instead of reading first and failing with « database is locked » when
+# another process wrote meanwhile (SQLite cannot wait when a read transaction turns into a
+# write). synchronous=NORMAL is durable across application crashes in WAL mode; a power loss
+# may lose the last commits. Limits of this mode: README « The embedded database (SQLite) ».
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+
+def database_settings(url: str, **kwargs) -> dict:
+    """DATABASES["default"] for `url` (dj-database-url), with the SQLite options above on SQLite."""
+    config = dj_database_url.parse(url, **kwargs)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
+DATABASES = {"default": database_settings(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_CACHE_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 0.3, "SOCKET_TIMEOUT": 0.3, "BREAKER_SECONDS": 5}

@@ -1,10 +1,8 @@
 """Test settings. Under CI=true everything runs on PostgreSQL (see tests/conftest.py)."""
 import os
 
-import dj_database_url
-
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASE_URL
+from .base import BASE_DIR, DATABASE_URL, database_settings
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -16,7 +14,7 @@ CELERY_BROKER_URL = "memory://"
 
 if os.environ.get("CI") == "true" and "DATABASE_URL" not in os.environ:
     DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bnm"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+DATABASES = {"default": database_settings(DATABASE_URL)}
 
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private-media"
