@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -16,7 +17,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import Page, PageManager, Site
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -50,6 +51,128 @@ class BnmSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "paramètres du site BNM"
+
+
+class LegalBasis(models.TextChoices):
+    """Bases of article 6(1) of the GDPR a public body can rely on (not « intérêt légitime »,
+    closed to public authorities for their tasks), worded to follow « Base légale : »."""
+
+    PUBLIC_TASK = "mission_interet_public", (
+        "l’exécution d’une mission d’intérêt public ou relevant de l’exercice de l’autorité publique dont est investie "
+        "la MEL (article 6, paragraphe 1, point e, du RGPD)"
+    )
+    LEGAL_OBLIGATION = "obligation_legale", "le respect d’une obligation légale (article 6, paragraphe 1, point c, du RGPD)"
+    CONSENT = "consentement", "le consentement des personnes concernées (article 6, paragraphe 1, point a, du RGPD)"
+    CONTRACT = "contrat", (
+        "l’exécution d’un contrat ou de mesures précontractuelles (article 6, paragraphe 1, point b, du RGPD)"
+    )
+
+
+RETENTION_VALIDATORS = [
+    MinValueValidator(1, "Indiquez une durée d’au moins 1 mois, ou laissez le champ vide."),
+    MaxValueValidator(1200, "Indiquez une durée d’au plus 1 200 mois (100 ans)."),
+]
+NOT_PUBLISHED_HELP = " Vide : la page publique indique que l’information n’est pas publiée à ce jour."
+
+
+@register_setting(icon="doc-full")
+class LegalSettings(BaseSiteSetting):
+    """What « Mentions légales » and « Données personnelles » show beyond their text (the
+    StandardPage's « informations légales » field chooses which part). Empty by default: the
+    source (the AMI dossier of June 2022) gives none of it. The retention periods are numbers of
+    months so that a purge of dossiers can read them (`retention_periods()`)."""
+
+    publication_director = models.CharField(
+        "directeur ou directrice de la publication", max_length=200, blank=True,
+        help_text="Nom et fonction, par exemple « Prénom Nom, président(e) de la Métropole Européenne de Lille »."
+        + NOT_PUBLISHED_HELP,
+    )
+    host_name = models.CharField(
+        "nom de l’hébergeur", max_length=200, blank=True,
+        help_text="Raison sociale de la société ou nom du service qui héberge le site." + NOT_PUBLISHED_HELP,
+    )
+    host_address = models.TextField(
+        "adresse de l’hébergeur", blank=True, help_text="Adresse postale complète, sur une ou plusieurs lignes."
+    )
+    host_contact = models.CharField(
+        "contact de l’hébergeur", max_length=200, blank=True,
+        help_text="Numéro de téléphone (obligatoire dans les mentions légales) ou adresse de contact de l’hébergeur.",
+    )
+    dpo_email = models.EmailField(
+        "adresse électronique du délégué à la protection des données", blank=True,
+        help_text="Le contact du délégué à la protection des données (DPO) de la MEL." + NOT_PUBLISHED_HELP,
+    )
+    dpo_address = models.TextField(
+        "adresse postale du délégué à la protection des données", blank=True,
+        help_text="Facultatif : l’adresse postale où écrire au délégué à la protection des données.",
+    )
+    legal_basis = models.CharField(
+        "base légale du traitement des données de l’AMI", max_length=40, choices=LegalBasis.choices, blank=True,
+        help_text="Le fondement, au sens de l’article 6 du RGPD, du traitement des dossiers de candidature à l’appel "
+        "à manifestation d’intérêt." + NOT_PUBLISHED_HELP,
+    )
+    legal_basis_details = models.TextField(
+        "précisions sur la base légale", blank=True,
+        help_text="Facultatif : le texte ou la délibération sur lequel repose le traitement, en une ou deux phrases.",
+    )
+    dossier_retention_months = models.PositiveSmallIntegerField(
+        "durée de conservation des dossiers déposés (en mois)", null=True, blank=True, validators=RETENTION_VALIDATORS,
+        help_text="Nombre de mois pendant lesquels un dossier déposé est conservé, comptés à partir de la clôture de "
+        "l’appel auquel il répond. Un nombre, pour qu’une suppression automatique puisse le lire." + NOT_PUBLISHED_HELP,
+    )
+    draft_retention_months = models.PositiveSmallIntegerField(
+        "durée de conservation des dossiers jamais déposés (en mois)", null=True, blank=True,
+        validators=RETENTION_VALIDATORS,
+        help_text="Nombre de mois pendant lesquels un dossier commencé mais jamais déposé (brouillon) est conservé, "
+        "comptés à partir de la clôture de l’appel." + NOT_PUBLISHED_HELP,
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("publication_director")], heading="Mentions légales : publication"),
+        MultiFieldPanel(
+            [FieldPanel("host_name"), FieldPanel("host_address"), FieldPanel("host_contact")],
+            heading="Mentions légales : hébergement",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("legal_basis"), FieldPanel("legal_basis_details"),
+             FieldRowPanel([FieldPanel("dossier_retention_months"), FieldPanel("draft_retention_months")]),
+             FieldPanel("dpo_email"), FieldPanel("dpo_address")],
+            heading="Données personnelles des dossiers de l’AMI",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "mentions légales et données personnelles"
+
+    @property
+    def legal_basis_label(self) -> str:
+        return LegalBasis(self.legal_basis).label if self.legal_basis in LegalBasis.values else ""
+
+    @property
+    def has_host(self) -> bool:
+        return bool(self.host_name.strip() or self.host_address.strip() or self.host_contact.strip())
+
+    @property
+    def missing_mentions(self) -> bool:
+        return not (self.publication_director.strip() and self.has_host)
+
+    @property
+    def missing_personal_data(self) -> bool:
+        return not (self.legal_basis_label and self.dossier_retention_months and self.draft_retention_months
+                    and (self.dpo_email or self.dpo_address.strip()))
+
+
+def retention_periods(site=None) -> dict[str, int | None]:
+    """The retention periods of the AMI's dossiers, in months after the call's closing, as the
+    editors set them (None: not set, keep everything): {"dossiers": …, "drafts": …}."""
+    site = site or Site.objects.filter(is_default_site=True).first()
+    legal = LegalSettings.for_site(site) if site else LegalSettings()
+    return {"dossiers": legal.dossier_retention_months, "drafts": legal.draft_retention_months}
+
+
+class LegalInformation(models.TextChoices):
+    MENTIONS = "mentions", "mentions légales : directeur de la publication et hébergeur"
+    PERSONAL_DATA = "donnees", "données personnelles : base légale, durées de conservation, délégué à la protection des données"
 
 
 class HomePage(Page):
@@ -126,14 +249,25 @@ class StandardPage(Page):
         blank=True,
         help_text="Par exemple « Accessibilité : non conforme ». Vide : la page n’apparaît pas dans le pied de page.",
     )
+    legal_information = models.CharField(
+        "informations légales affichées après le contenu", max_length=20, choices=LegalInformation.choices, blank=True,
+        help_text="Les informations saisies dans Paramètres › mentions légales et données personnelles, affichées à la "
+        "suite du contenu de la page. Vide : aucune.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("legal_information")]
     promote_panels = Page.promote_panels + [FieldPanel("footer_label")]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
     subpage_types = ["home.StandardPage"]
 
     class Meta:
         verbose_name = "page standard"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.legal_information:
+            context["legal"] = LegalSettings.for_request(request)
+        return context
 
 
 # --- Calendar -----------------------------------------------------------------

@@ -394,7 +394,7 @@ def _campaign_timing_urls() -> list[str]:
 
 
 def test_admin_answers_under_manifest_storage(production_static, site_content, django_user_model):
-    from wagtail.models import Page
+    from wagtail.models import Page, Site
 
     user = django_user_model.objects.create_superuser("crawl", "crawl@example.org", "motdepasse-solide-42")
     client = Client()
@@ -424,6 +424,12 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
                  "wagtailusers_groups:index", "wagtailsites:index"):
         crawl.add(reverse(name))
     crawl.add(reverse("wagtailusers_users:edit", args=[user.pk]))
+    # The site settings, among them « mentions légales et données personnelles » (home.LegalSettings).
+    site = Site.objects.get(is_default_site=True)
+    settings_pages = [reverse("wagtailsettings:edit", args=["home", model, site.pk])
+                      for model in ("bnmsettings", "legalsettings")]
+    for url in settings_pages:
+        crawl.add(url)
     # The back-office report: the current campaign (one submitted dossier), the closed one, its XLSX.
     report = reverse("ami_backoffice_report")
     closed = site_content["closed campaign"].campaign
@@ -449,6 +455,7 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
 
     assert crawl.statuses[report] == 200 and crawl.statuses[f"{report}?campaign={closed.pk}&export=xlsx"] == 200
     assert {url: crawl.statuses.get(url) for url in group_views} == {url: 200 for url in group_views}
+    assert {url: crawl.statuses.get(url) for url in settings_pages} == {url: 200 for url in settings_pages}
     for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
         assert url in crawl.statuses
     _assert_clean(crawl)

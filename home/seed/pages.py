@@ -13,6 +13,8 @@ STANDARD_PAGES = [
         "footer_label": "Mentions légales",
         "show_in_menus": False,
         "intro": "Informations sur l’éditeur du site de la Bibliothèque Numérique Métropolitaine.",
+        # Publication director and host: Paramètres › mentions légales et données personnelles.
+        "legal_information": "mentions",
         "body": f"""
 <h2>Éditeur</h2>
 <p>Ce site est édité par la Métropole Européenne de Lille (MEL).</p>
@@ -21,8 +23,6 @@ STANDARD_PAGES = [
 <p>Site : <a href="https://www.lillemetropole.fr/">lillemetropole.fr</a></p>
 <h2>Contact</h2>
 <p>Équipe livre et lecture de la MEL : {CONTACT_LINK}</p>
-<h2>Hébergement</h2>
-<p>Les informations sur l’hébergeur du site seront précisées lors de sa mise en service.</p>
 <h2>Contenus</h2>
 <p>Les pages « BNM 2022-2025 », « Calendrier » et « Questions fréquentes » reprennent le dossier de candidature de l’appel à manifestation d’intérêt publié par la MEL en juin 2022 : elles présentent le programme 2022-2025 tel qu’il était prévu à cette date. Les étapes du calendrier y sont données à l’année, au semestre ou au mois près, comme dans ce dossier.</p>
 <h2>Liens</h2>
@@ -35,6 +35,8 @@ STANDARD_PAGES = [
         "footer_label": "Données personnelles",
         "show_in_menus": False,
         "intro": "Comment la MEL traite les données personnelles transmises par ce site.",
+        # Legal basis, retention periods, DPO: Paramètres › mentions légales et données personnelles.
+        "legal_information": "donnees",
         "body": f"""
 <h2>Responsable du traitement</h2>
 <p>La Métropole Européenne de Lille, {ADDRESS}.</p>
