@@ -1,3 +1,4 @@
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -59,5 +60,23 @@ class PublicSitemap(WagtailSitemap):
         return urls
 
 
+class ViewsSitemap(DjangoSitemap):
+    """Public pages that are Django views, not Wagtail pages (by URL name), on SITE_BASE_URL."""
+
+    names = ["integration"]
+
+    def items(self):
+        return self.names
+
+    def location(self, name):
+        return reverse(name)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url_info in urls:
+            url_info["location"] = absolute_url(reverse(url_info["item"]))
+        return urls
+
+
 def sitemap(request):
-    return wagtail_sitemap(request, sitemaps={"wagtail": PublicSitemap(request)})
+    return wagtail_sitemap(request, sitemaps={"wagtail": PublicSitemap(request), "views": ViewsSitemap()})

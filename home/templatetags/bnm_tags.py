@@ -1,10 +1,17 @@
 """Template helpers of the public site; `paris_deadline` is also used by the AMI templates."""
 import json
+import re
+from functools import lru_cache
+from html import unescape
+from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from core.public_urls import base_url
 
 from home.dates import days_until, format_date_fr, format_deadline, format_month_fr, format_time_fr, to_paris
 from home.menus import get_menus
@@ -76,3 +83,27 @@ def is_active(context, item):
     current = context.get("page")
     path = getattr(current, "path", None)
     return bool(path) and path.startswith(item["path"])
+
+
+_LINK = re.compile(r'(<a\b[^>]*?\bhref="(https?://[^"]+)"[^>]*>)(.*?)(</a>)', re.S | re.I)
+
+
+@lru_cache(maxsize=1)
+def _external_marker() -> str:
+    return render_to_string("includes/external_marker.html").strip()
+
+
+@register.filter
+def external_links(html):
+    """Rich text with each link leaving the site (a host other than SITE_BASE_URL's) marked as
+    the templates mark theirs: includes/external_marker.html (pictogram, « (site externe) »).
+    Used by templates/wagtailcore/shared/richtext.html, so every `|richtext` gets it."""
+    own_host = urlsplit(base_url()).hostname
+
+    def mark(match):
+        opening, href, text, closing = match.groups()
+        if urlsplit(unescape(href)).hostname == own_host or "external-marker" in text:
+            return match.group(0)
+        return opening + text + _external_marker() + closing
+
+    return mark_safe(_LINK.sub(mark, str(html)))

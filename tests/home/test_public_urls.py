@@ -43,7 +43,8 @@ def test_every_absolute_url_starts_with_site_base_url(frozen_today, client, djan
     news.save_revision().publish()
 
     found = {}
-    for url in ("/sitemap.xml", "/actualites/rss/", "/calendrier/bnm.ics", "/calendrier/reunion-2027.ics", "/robots.txt"):
+    for url in ("/sitemap.xml", "/actualites/rss/", "/calendrier/bnm.ics", "/calendrier/reunion-2027.ics", "/robots.txt",
+                "/integration/bnm.json", "/integration/"):
         response = client.get(url, HTTP_HOST="autre-hote.example.net")
         assert response.status_code == 200, url
         found[url] = own_urls(response.content.decode())
