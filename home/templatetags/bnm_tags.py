@@ -12,7 +12,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.public_urls import base_url
-
 from home.dates import days_until, format_date_fr, format_deadline, format_month_fr, format_time_fr, to_paris
 from home.menus import get_menus
 

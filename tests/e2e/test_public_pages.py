@@ -29,6 +29,7 @@ PUBLIC_PAGES = [
     ("recherche", "/recherche/?q=bnm", 200),
     ("page-introuvable", "/cette-page-n-existe-pas/", 404),
     ("candidater", "/candidater/", 200),
+    ("integration", "/integration/", 200),
 ]
 
 
