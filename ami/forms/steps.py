@@ -8,6 +8,7 @@ from django.db import transaction
 from ami import questionnaire
 from ami.constants import OBJECTIVE_LEVEL_CHOICES
 from ami.models import Commune, Dossier, DossierCommune, Library, WorkingGroup, WorkingGroupSignup
+from ami.services.completeness import library_heading
 from ami.services.uploads import MESSAGES as UPLOAD_MESSAGES
 from ami.services.uploads import read_signed_pdf, store_signed_document
 
@@ -114,9 +115,16 @@ class LibraryForm(StepForm):
         model = Library
         fields = questionnaire.step("bibliotheques").form_fields()
 
-    def __init__(self, *args, communes=None, **kwargs):
+    def __init__(self, *args, communes=None, number=1, **kwargs):
         self._communes = communes
+        self.number = number  # the library's position in the dossier (« Bibliothèque 2 » while unnamed)
         super().__init__(*args, **kwargs)
+
+    @property
+    def error_scope(self) -> str:
+        """Names the library in this form's error messages (summary and field): the name typed
+        if it validated, else the one saved."""
+        return library_heading(self.number, self.instance.name)
 
     def setup_fields(self):
         self.fields["associated_communes"].choices = (

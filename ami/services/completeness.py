@@ -63,8 +63,9 @@ def declared_missing(instance, questions, step: str, *, id_prefix: str = "id_", 
         return getattr(instance, q.name)
 
     def label(q):
-        prefix = title or q.group
-        return f"{prefix} : {q.label}" if prefix else q.label
+        if title:
+            return library_scoped(title, q.label)
+        return f"{q.group} : {q.label}" if q.group else q.label
 
     checked = [q for q in questions if q.has_column]
     out = [
@@ -122,8 +123,18 @@ def _step1(dossier: Dossier) -> list[Missing]:
     return out
 
 
+def library_heading(index: int, name: str | None) -> str:
+    """How a message about one library names it: its name, or « Bibliothèque 2 » while it has none."""
+    return (name or "").strip() or f"Bibliothèque {index}"
+
+
+def library_scoped(heading: str, label: str) -> str:
+    """« Médiathèque X – Nombre de bénévoles »: an answer of one library, in every list of errors."""
+    return f"{heading} – {label}"
+
+
 def library_missing(library: Library, index: int) -> list[Missing]:
-    title = f"Bibliothèque {index}" + (f" ({library.name})" if library.name else "")
+    title = library_heading(index, library.name)
     return declared_missing(
         library, questionnaire.library_questions(), "bibliotheques", id_prefix=f"id_bib{library.pk}-", title=title
     )

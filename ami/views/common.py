@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from ami.services.completeness import load_dossier
+from ami.services.completeness import library_scoped, load_dossier
 from ami.services.dossiers import session_dossiers, session_may_open
 
 NOT_SAVED_MESSAGE = "Vos réponses n’ont pas été enregistrées : corrigez les erreurs signalées."
@@ -56,17 +56,21 @@ def dossier_required(view):
 
 
 def error_items(forms) -> list[dict]:
-    """Entries of the error summary: one per field error, linking to the field."""
+    """Entries of the error summary: one per field error, linking to the field. The errors of
+    one library's form name that library (« Médiathèque X – Nombre de bénévoles »)."""
     items = []
     for form in forms:
+        scope = getattr(form, "error_scope", "")
         for error in form.non_field_errors():
-            items.append({"id": "formulaire", "label": "", "message": error})
+            # A library's own section (id « bib<pk> », its prefix), else the whole form.
+            items.append({"id": form.prefix if scope else "formulaire", "label": scope, "message": error})
         for name, errors in form.errors.items():
             if name == "__all__" or name not in form.fields:
                 continue
             bound = form[name]
+            label = library_scoped(scope, bound.label) if scope else bound.label
             for error in errors:
-                items.append({"id": bound.auto_id, "label": bound.label, "message": error})
+                items.append({"id": bound.auto_id, "label": label, "message": error})
     return items
 
 

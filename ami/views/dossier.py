@@ -24,12 +24,18 @@ from ami.forms import (
 from ami.forms.base import commune_choices
 from ami.models import Dossier, WorkingGroup
 from ami.services import dossiers as dossier_service
-from ami.services.completeness import STATE_LABELS, load_dossier, missing_answers, step_states
+from ami.services.completeness import (
+    REQUIRED_MESSAGE,
+    STATE_LABELS,
+    load_dossier,
+    missing_answers,
+    step_states,
+)
 from ami.services.deadlines import dossier_closes_at, dossier_is_open, has_own_deadline
 from ami.services.dossiers import DossierError, LibraryError, ensure_writable
 from ami.services.review import latest_request
 from ami.services.steps import STEPS, get_step, next_step
-from ami.services.submission import IncompleteDossier, submit_dossier
+from ami.services.submission import submit_dossier
 from ami.services.tokens import revoke_links
 from ami.services.uploads import signed_document_response
 from core.parsing import parse_ascii_int
@@ -80,9 +86,9 @@ class StepForms:
             self.forms = [
                 LibraryForm(
                     data if library.pk in submitted else None,
-                    instance=library, prefix=f"bib{library.pk}", communes=choices, **kwargs,
+                    instance=library, prefix=f"bib{library.pk}", communes=choices, number=number, **kwargs,
                 )
-                for library in self.libraries
+                for number, library in enumerate(self.libraries, start=1)
             ]
         elif slug == "projet":
             self.forms = [ProjectStepForm(data, instance=dossier, **kwargs)]
@@ -206,12 +212,24 @@ def base_context(request, dossier: Dossier, step=None, missing=None):
 
 
 def render_step(request, dossier, step, step_forms, *, status=200, errors=None, not_saved=False, refusal="",
-                kept="", conflicts=None, revision=None):
+                kept="", conflicts=None, revision=None, mark_missing=False):
     """The page of one step. `kept`: a refused save shown with what was typed ("closed",
     "submitted" or "error"); `conflicts`: the differences with what another page saved meanwhile;
-    `revision`: the step revision the form will send back (default: the one saved now)."""
+    `revision`: the step revision the form will send back (default: the one saved now);
+    `mark_missing`: each answer of this step still missing to submit is marked at its field and
+    listed in the error summary (the recap's links ask for it)."""
     context = base_context(request, dossier, step)
+    summary_title = ""
+    block_missing = {}
+    if mark_missing and not errors and step.slug != "recapitulatif":
+        errors, block_missing = mark_missing_answers(step_forms, [m for m in context["missing"] if m.step == step.slug])
+        if errors:
+            count = len(errors)
+            summary_title = (f"Il manque {count} réponse{'s' if count > 1 else ''} à cette étape pour pouvoir "
+                             "déposer le dossier.")
     context.update({
+        "summary_title": summary_title,
+        "block_missing": block_missing,
         "forms": step_forms,
         "form": step_forms.form,
         "read_only": step_forms.read_only,
@@ -230,7 +248,39 @@ def render_step(request, dossier, step, step_forms, *, status=200, errors=None, 
     })
     if step.slug == "recapitulatif":
         context["summary"] = build_summary(dossier)
+        context["missing_links"] = [(item, missing_answer_url(dossier, item)) for item in context["missing"]]
     return render(request, "ami/step.html", context, status=status)
+
+
+# --- The answers still missing, at their fields (?manquantes=1, the recap's links) ----------
+
+MISSING_PARAM = "manquantes"
+FIELD_MISSING_MESSAGE = "Cette réponse manque pour déposer le dossier."
+
+
+def missing_answer_url(dossier: Dossier, item) -> str:
+    """The recap's link to a missing answer: its step, asked to mark what is missing, at its field."""
+    return f"{dossier_url('ami:step', dossier, slug=item.step)}?{MISSING_PARAM}=1#{item.field_id}"
+
+
+def mark_missing_answers(step_forms: StepForms, missing) -> tuple[list[dict], dict[str, list[str]]]:
+    """Put each missing answer's message on its field (unbound forms: the errors are only shown)
+    and return the error summary's entries, plus the messages of answers that are a block of the
+    page rather than one field (the objective grid, the list of libraries), by the block's id."""
+    fields = {}
+    for form in step_forms.forms:
+        for name in form.fields:
+            fields[form[name].auto_id] = (form, name)
+    items, blocks = [], {}
+    for item in missing:
+        message = FIELD_MISSING_MESSAGE if item.message == REQUIRED_MESSAGE else item.message
+        items.append({"id": item.field_id, "label": item.label, "message": message})
+        if item.field_id in fields:
+            form, name = fields[item.field_id]
+            form.errors.setdefault(name, form.error_class()).append(message)
+        else:
+            blocks.setdefault(item.field_id, []).append(message)
+    return items, blocks
 
 
 # --- Views --------------------------------------------------------------------------------
@@ -252,7 +302,9 @@ def step_view(request, dossier, slug):
         raise Http404("Étape inconnue")
     reason = read_only_reason(dossier)
     if request.method == "GET":
-        return render_step(request, dossier, step, StepForms(step, dossier, read_only=bool(reason)))
+        refusal = pop_refusal(request, dossier) if step.slug == "recapitulatif" else ""
+        return render_step(request, dossier, step, StepForms(step, dossier, read_only=bool(reason)), refusal=refusal,
+                           mark_missing=request.GET.get(MISSING_PARAM) == "1")
     if step.slug == "recapitulatif":
         return redirect(dossier_url("ami:step", dossier, slug=step.slug))
     posted_revision = parse_ascii_int(request.POST.get(REVISION_FIELD))
@@ -370,19 +422,32 @@ def conflict_response(request, dossier, step):
                        revision=dossier_service.step_revision(fresh, step.slug))
 
 
+# A refused « Déposer » / « Modifier ma candidature » is said on the recap it redirects to (POST,
+# redirect, GET): reloading that page never sends the refused POST again.
+REFUSAL_SESSION_KEY = "ami_refusal"
+
+
+def refuse_to_recap(request, dossier: Dossier, message: str):
+    request.session[REFUSAL_SESSION_KEY] = {"dossier": dossier.public_id, "message": message}
+    return redirect(dossier_url("ami:step", dossier, slug="recapitulatif"))
+
+
+def pop_refusal(request, dossier: Dossier) -> str:
+    """The refusal kept for this dossier's recap, said once."""
+    stored = request.session.get(REFUSAL_SESSION_KEY)
+    if not isinstance(stored, dict) or stored.get("dossier") != dossier.public_id:
+        return ""
+    del request.session[REFUSAL_SESSION_KEY]
+    return str(stored.get("message") or "")
+
+
 @require_POST
 @dossier_required
 def submit(request, dossier):
-    step = get_step("recapitulatif")
     try:
         result = submit_dossier(dossier.pk)
-    except IncompleteDossier as exc:
-        return render_step(request, dossier, step, StepForms(step, dossier, read_only=True), status=400,
-                           refusal=exc.message)
-    except DossierError as exc:
-        fresh = load_dossier(dossier.pk)
-        return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=403,
-                           refusal=exc.message)
+    except DossierError as exc:  # incomplete (IncompleteDossier), deadline passed, under review
+        return refuse_to_recap(request, dossier, exc.message)
     if result.created:
         logger.info("Dossier %s submitted from the site", dossier.pk)
     return redirect(dossier_url("ami:confirmation", dossier))
@@ -402,10 +467,7 @@ def reopen(request, dossier):
     try:
         dossier_service.reopen_dossier(dossier.pk)
     except DossierError as exc:
-        step = get_step("recapitulatif")
-        fresh = load_dossier(dossier.pk)
-        return render_step(request, fresh, step, StepForms(step, fresh, read_only=True), status=403,
-                           refusal=exc.message)
+        return refuse_to_recap(request, dossier, exc.message)
     messages.success(request, REOPENED_MESSAGE)
     return redirect(dossier_url("ami:step", dossier, slug="commune"))
 

@@ -1,7 +1,8 @@
 /* AMI dossier: progressive enhancement only. Everything works without this file.
    - autosave of the current step a few seconds after a change;
    - add / remove / move a library without reloading the page;
-   - live count of the ticked objectives.
+   - live count of the ticked objectives;
+   - a link to a field (error summary, the recap's missing answers) shows the whole field.
    A save the server refuses (deadline passed, dossier submitted elsewhere, step changed in
    another tab) never clears what was typed: the values stay in the page, autosave stops and
    the status says why and what to do. */
@@ -163,12 +164,39 @@
     if (summary) { summary.focus(); }
   }
 
+  /* A link to a field (#id of its control, or of its group of boxes): the whole field in view,
+     its label, help and message included, and the focus in its control. */
+  function fieldTarget(hash) {
+    if (!hash || hash.length < 2) { return null; }
+    var target = document.getElementById(decodeURIComponent(hash.slice(1)));
+    return target && target.closest(".field") ? target : null;
+  }
+
+  function focusField(target) {
+    var control = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
+    target.closest(".field").scrollIntoView({ block: "start" });
+    if (control) { control.focus({ preventScroll: true }); }
+  }
+
+  function initErrorLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest(".error-summary a[href^='#']");
+      var target = link && fieldTarget(link.getAttribute("href"));
+      if (!target) { return; }
+      event.preventDefault();
+      focusField(target);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-autosave]").forEach(function (form) {
       initAutosave(form);
       if (form.querySelector("[data-libraries]")) { initLibraries(form); }
     });
     document.querySelectorAll("[data-objectives]").forEach(initObjectives);
-    focusErrorSummary();
+    initErrorLinks();
+    // Arrived at a field (the recap's link to a missing answer): that field, not the summary.
+    var arrived = fieldTarget(window.location.hash);
+    if (arrived) { focusField(arrived); } else { focusErrorSummary(); }
   });
 })();

@@ -201,7 +201,8 @@ def test_after_the_date_the_completed_dossier_cannot_be_resubmitted(client, camp
     open_dossier_in_session(client, dossier)
     with time_machine.travel(due + timedelta(seconds=1)):
         response = client.post(dossier_path("ami:submit", dossier))
-    assert response.status_code == 403
+        assert response.status_code == 302 and response["Location"] == step_url(dossier, "recapitulatif")
+        assert "ne peut plus" in client.get(response["Location"]).content.decode()
     dossier.refresh_from_db()
     assert (dossier.status, dossier.version) == (S.TO_COMPLETE, 1)
 
@@ -214,7 +215,9 @@ def test_a_dossier_under_review_is_read_only_for_the_referent_even_before_the_de
     dossier = submitted(campaign)
     Dossier.objects.filter(pk=dossier.pk).update(status=state)
     open_dossier_in_session(client, dossier)
-    assert client.post(dossier_path("ami:reopen", dossier)).status_code == 403
+    reopened = client.post(dossier_path("ami:reopen", dossier))
+    assert reopened.status_code == 302 and reopened["Location"] == step_url(dossier, "recapitulatif")
+    assert "ne peut plus être modifiée" in client.get(reopened["Location"]).content.decode()
     refused = save_step(client, dossier, reopen_and_save="1", project_statement="Modifié")
     assert refused.status_code == 403
     assert "ne peut plus être modifiée" in refused.content.decode()

@@ -159,9 +159,9 @@ def test_library_conditional_answers(referent, dossier):
     recap = referent.get(url(dossier, "recapitulatif")).content.decode()
     for label in ("Si oui, combien ?", "Si oui, quelles sont les ressources auxquelles vous êtes abonnés ?",
                   "Compte Instagram", "Autre mode de gestion : préciser", "Nom du réseau", "Communes associées"):
-        assert f"Bibliothèque 1 : {label}" in recap.replace("&#x27;", "'")
+        assert f"Bibliothèque 1 – {label}" in recap.replace("&#x27;", "'")  # no name yet: its number
     assert "Réponse nécessaire puisque vous avez répondu « OUI » à « Disposez-vous des conseillers numériques ? »" in recap
-    assert f'href="{url(dossier, "bibliotheques")}#id_{p}digital_advisors"' in recap
+    assert f'href="{url(dossier, "bibliotheques")}?manquantes=1#id_{p}digital_advisors"' in recap
 
 
 def test_step3_and_step4_save(referent, dossier):

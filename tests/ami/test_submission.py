@@ -31,12 +31,16 @@ def submit(client, callbacks, dossier):
 def test_incomplete_dossier_lists_missing_answers_with_links(referent, dossier, django_capture_on_commit_callbacks):
     page = referent.get(step_url(dossier, "recapitulatif")).content.decode()
     assert "Réponses manquantes" in page
-    assert f'href="{step_url(dossier, "commune")}#id_elected_last_name"' in page
-    assert f'href="{step_url(dossier, "validation")}#id_signed_document"' in page
+    assert f'href="{step_url(dossier, "commune")}?manquantes=1#id_elected_last_name"' in page
+    assert f'href="{step_url(dossier, "validation")}?manquantes=1#id_signed_document"' in page
     assert "Déposez le document signé (PDF)." in page
     response = submit(referent, django_capture_on_commit_callbacks, dossier)
-    assert response.status_code == 400
-    assert "Le dossier est incomplet" in response.content.decode()
+    # Refused: POST, redirect, GET (a reload of the recap never sends the refused POST again).
+    assert response.status_code == 302 and response["Location"] == step_url(dossier, "recapitulatif")
+    recap = referent.get(response["Location"]).content.decode()
+    assert "Le dossier est incomplet" in recap and "Réponses manquantes" in recap
+    reloaded = referent.get(response["Location"]).content.decode()
+    assert "Le dossier est incomplet" not in reloaded and "Réponses manquantes" in reloaded
     dossier.refresh_from_db()
     assert dossier.status == "draft" and dossier.receipt_number is None and not mail.outbox
 
@@ -150,13 +154,15 @@ def test_deadline_plus_one_second_refused(db, django_capture_on_commit_callbacks
     with time_machine.travel(campaign.closes_at + timedelta(seconds=1), tick=False):
         open_dossier_in_session(client, dossier)
         response = submit(client, django_capture_on_commit_callbacks, dossier)
-        text = response.content.decode()
-    assert response.status_code == 403
+        assert response.status_code == 302 and response["Location"] == step_url(dossier, "recapitulatif")
+        text = client.get(response["Location"]).content.decode()
     assert "La date limite de dépôt est passée" in text
     assert Dossier.objects.get(pk=dossier.pk).status == "draft"
     assert not OutboxEmail.objects.filter(key__startswith="submission").exists()
     with time_machine.travel(campaign.closes_at, tick=False):  # exactly at closing: refused
-        assert submit(client, django_capture_on_commit_callbacks, dossier).status_code == 403
+        assert submit(client, django_capture_on_commit_callbacks, dossier).status_code == 302
+        assert "La date limite de dépôt est passée" in client.get(step_url(dossier, "recapitulatif")).content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == "draft"
 
 
 def test_every_write_refused_after_close_even_from_an_old_page(db, django_capture_on_commit_callbacks):
@@ -176,7 +182,7 @@ def test_every_write_refused_after_close_even_from_an_old_page(db, django_captur
                            dict(library_data, library_action="add")).status_code == 403
         assert client.post(step_url(dossier, "projet"), data,
                            HTTP_X_REQUESTED_WITH="fetch").status_code == 403
-        assert client.post(dossier_path("ami:reopen", dossier)).status_code == 403
+        assert client.post(dossier_path("ami:reopen", dossier)).status_code == 302  # to the recap, which says why
         page = client.get(step_url(dossier, "projet")).content.decode()
         assert "le dossier est en lecture seule" in page and "Enregistrer et continuer" not in page
         # The read-only network list shows the communes of the dossier, not all 95.
