@@ -17,7 +17,6 @@ from ami.models import Library
 from tests.ami.factories import commune, complete_dossier, complete_library, make_dossier
 
 from .ami_helpers import axe, expect_error_state, expect_step, only_campaign, open_dossier, save, step_path
-from .conftest import _new_context
 
 pytestmark = pytest.mark.e2e
 
