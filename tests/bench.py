@@ -4,7 +4,9 @@ back-office XLSX export and the « État des lieux » (500 dossiers × 3 librari
 Runs on a throwaway SQLite database (migrated, filled by load_bnm_content when available),
 with django.test.Client, so it needs no server and touches no real database:
 
-    .venv/bin/python -m tests.bench [--requests 50]
+    .venv/bin/python -m tests.bench [--requests 50] [--only pages|pdf|export|report ...]
+
+`--only export` measures the XLSX export alone (no pages, no content loaded).
 
 Prints, per URL: HTTP status, median and p95 latency (ms), queries per request (median / max).
 A page that does not exist yet is reported with its status code, not as a crash.
@@ -100,7 +102,7 @@ def measure_pdf(runs: int) -> dict:
     }
 
 
-def measure_export(runs: int, dossiers: int = 500, libraries: int = 3) -> dict:
+def measure_export(runs: int, dossiers: int = 500, libraries: int = 3, profile: bool = False) -> dict:
     """The back-office XLSX export of `dossiers` × `libraries` (budget: 3 s)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -111,18 +113,27 @@ def measure_export(runs: int, dossiers: int = 500, libraries: int = 3) -> dict:
 
     campaign = make_export_dossiers(dossiers, libraries=libraries)
     queryset = Dossier.objects.filter(campaign=campaign)
-    durations, queries = [], []
+    durations, cpu, queries = [], [], []
     size = 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             size = len(build_xlsx(queryset))
             durations.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         queries.append(len(ctx.captured_queries))
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(build_xlsx, queryset)
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
     return {
         "label": f"Export XLSX {dossiers}×{libraries} ({size // 1024} Ko)",
         "status": "-",
         "median": statistics.median(durations),
+        "cpu": statistics.median(cpu),
         "p95": percentile(durations, 95),
         "queries": f"{int(statistics.median(queries))} / {max(queries)}",
         "n": runs,
@@ -164,13 +175,27 @@ def measure_report(runs: int, dossiers: int = 500, libraries: int = 3) -> dict:
 
 
 def print_table(rows: list[dict], out) -> None:
-    header = f"{'URL / opération':<42} {'statut':>6} {'n':>4} {'médiane ms':>11} {'p95 ms':>9} {'requêtes SQL (méd./max)':>24}"
+    header = (
+        f"{'URL / opération':<42} {'statut':>6} {'n':>4} {'médiane ms':>11} {'p95 ms':>9} "
+        f"{'requêtes SQL (méd./max)':>24} {'CPU méd. ms':>12}"
+    )
     out.write(header + "\n" + "-" * len(header) + "\n")
     for row in rows:
         out.write(
             f"{row['label']:<42} {row['status']!s:>6} {row['n']:>4} {row['median']:>11.1f} {row['p95']:>9.1f} "
-            f"{row['queries']:>24}\n"
+            f"{row['queries']:>24} {(format(row['cpu'], '.1f') if 'cpu' in row else '-'):>12}\n"
         )
+
+
+PARTS = ("pages", "pdf", "export", "report")
+
+
+def _measured(rows: list[dict], label: str, measure) -> None:
+    try:
+        rows.append(measure())
+    except Exception as exc:  # a part that fails is reported, the others still run
+        rows.append({"label": label, "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
+                     "queries": "-", "n": 0})
 
 
 def main(argv=None) -> int:
@@ -178,37 +203,35 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--pdf-runs", type=int, default=5)
     parser.add_argument("--export-runs", type=int, default=3)
+    parser.add_argument(
+        "--only", nargs="+", choices=PARTS, default=list(PARTS), metavar="PART",
+        help=f"measure only these parts ({', '.join(PARTS)})",
+    )
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the export (with --only export)")
     args = parser.parse_args(argv)
     out = sys.stdout
     with tempfile.TemporaryDirectory(prefix="bnm-bench-") as tmp:
         setup_django(Path(tmp) / "bench.sqlite3")
         out.write("Préparation de la base temporaire (migrate, contenu)…\n")
-        prepare_database(out)
+        if set(args.only) <= {"export", "report"}:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0, interactive=False)  # the export needs no page content
+        else:
+            prepare_database(out)
         from django.test import Client
 
         client = Client()
         rows = []
-        for url in URLS:
-            try:
-                rows.append(measure_url(client, url, args.requests))
-            except Exception as exc:
-                rows.append({"label": url, "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
-                             "queries": "-", "n": 0})
-        try:
-            rows.append(measure_pdf(args.pdf_runs))
-        except Exception as exc:
-            rows.append({"label": "PDF dossier", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
-                         "queries": "-", "n": 0})
-        try:
-            rows.append(measure_export(args.export_runs))
-        except Exception as exc:
-            rows.append({"label": "Export XLSX", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
-                         "queries": "-", "n": 0})
-        try:
-            rows.append(measure_report(args.export_runs))
-        except Exception as exc:
-            rows.append({"label": "État des lieux", "status": f"ERR {type(exc).__name__}", "median": 0, "p95": 0,
-                         "queries": "-", "n": 0})
+        if "pages" in args.only:
+            for url in URLS:
+                _measured(rows, url, lambda url=url: measure_url(client, url, args.requests))
+        if "pdf" in args.only:
+            _measured(rows, "PDF dossier", lambda: measure_pdf(args.pdf_runs))
+        if "export" in args.only:
+            _measured(rows, "Export XLSX", lambda: measure_export(args.export_runs, profile=args.profile))
+        if "report" in args.only:
+            _measured(rows, "État des lieux", lambda: measure_report(args.export_runs))
         out.write("\n")
         print_table(rows, out)
     return 0

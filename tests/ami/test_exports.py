@@ -195,3 +195,25 @@ def test_query_budget_100_dossiers(staff_client, django_assert_max_num_queries):
     assert sum(1 for _ in wb["Bibliothèques"].iter_rows()) == 1 + 300
     with django_assert_max_num_queries(20):
         export(staff_client, "csv")
+
+
+def test_xlsx_cells_keep_what_was_typed():
+    """Answers are text as typed, even when they look like a formula or hold markup, line breaks or
+    a stray control character (which must not make the export fail); numbers and dates stay typed."""
+    from ami.backoffice.exports import Sheet, write_xlsx
+
+    typed = [
+        "=HYPERLINK(\"http://example.org\")", "Tom & Jerry <b>", "ligne 1\r\nligne 2", "  espaces  ",
+        "bip\x07", 3, Decimal("15230.75"), 2.5, True, dt.date(2022, 9, 12), dt.datetime(2022, 9, 30, 23, 15), None,
+    ]
+    headers = [f"Colonne {index}" for index in range(len(typed))]
+    content = write_xlsx([Sheet("Essai", headers, [12] * len(typed), [typed, ["suite"]])])
+    ws = load_workbook(io.BytesIO(content))["Essai"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    assert [cell.value for cell in ws[2]] == [
+        "=HYPERLINK(\"http://example.org\")", "Tom & Jerry <b>", "ligne 1\r\nligne 2", "  espaces  ",
+        "bip", 3, 15230.75, 2.5, True, dt.datetime(2022, 9, 12), dt.datetime(2022, 9, 30, 23, 15), None,
+    ]
+    assert ws["A2"].data_type == "s"  # text, not a formula Excel would run
+    assert ws["J2"].number_format == "dd/mm/yyyy" and ws["K2"].number_format == "dd/mm/yyyy hh:mm"
+    assert ws["A3"].value == "suite" and ws.max_row == 3
