@@ -101,6 +101,11 @@ def Q(name: str, kind: str, *, asked_if: When | None = None, **options) -> Quest
     return Question(name, kind, **options)
 
 
+def Qs(kind: str, *names: str, **options) -> tuple[Question, ...]:  # noqa: N802
+    """Questions of one kind under the same rules, in this order (a grid of figures, a list of boxes)."""
+    return tuple(Q(name, kind, **options) for name in names)
+
+
 @dataclass(frozen=True)
 class Section:
     """A section of the paper dossier. On the step page (templates/ami/steps/sections.html) it is
@@ -149,6 +154,25 @@ NOT_FREE = when("free_for_all", False)
 DELIBERATION_MISSING = "Indiquez la date et le numéro de la délibération."
 OTHER_OBJECTIVE = when("objective_other", "+++", "++", "+")
 
+
+
+def _software_section(title: str, software: str, *more: Question) -> Section:
+    """The SIGB and the portal are asked alike: vendor, product, version, since, hosting, cost."""
+    return Section(title, (
+        *Qs("text", f"{software}_vendor", f"{software}_name", tally=True),
+        Q(f"{software}_version", "text"),
+        Q(f"{software}_since", "year"),
+        Q(f"{software}_hosting", "choice"),
+        Q(f"{software}_annual_cost", "money"),
+        *more,
+    ))
+
+
+def _with_account(network: str) -> tuple[Question, ...]:
+    """Whether the library is on a social network and, if so, its account there."""
+    return Q(network, "yes_no", required=True), Q(f"{network}_account", "text", asked_if=when(network, True))
+
+
 _STEPS = (
     StepQuestions("commune", "ami.Dossier", (
         Section("Commune candidate", (
@@ -183,148 +207,104 @@ _STEPS = (
         )),
     )),
     StepQuestions("bibliotheques", "ami.Library", (
-    Section("Présentation de la bibliothèque municipale", (
-        Q("name", "text", required=True),
-        Q("manager_name", "text", required=True),
-        Q("address", "text", required=True),
-        Q("phone", "phone", required=True),
-        Q("email", "email", required=True),
-        Q("portal_url", "url"),
-        Q("network", "choice", required=True),
-        Q("network_name", "text", asked_if=ON_A_NETWORK),
-        Q("associated_communes", "communes", asked_if=when("network", "intercommunal"), custom_field=True),
-        Q("network_library_count", "count", asked_if=ON_A_NETWORK),
-        Q("management_mode", "choice", required=True),
-        Q("management_mode_other", "text", asked_if=when("management_mode", "other")),
-        Q("surface_m2", "count", required=True),
-    )),
-    Section("Équipe", (
-        Q("staff_category_a", "count", required=True),
-        Q("staff_category_b", "count", required=True),
-        Q("staff_category_c", "count", required=True),
-        Q("staff_fte", "decimal", required=True),
-        Q("volunteers", "count", required=True),
-    )),
-    Section("Public", (
-        Q("active_members", "count", required=True),
-        Q("active_members_adults", "count", required=True),
-        Q("active_members_youth", "count", required=True),
-        Q("daily_visitors", "count", required=True),
-    )),
-    Section("Budget", (
-        Q("budget_acquisitions", "money", required=True),
-        Q("budget_digital_resources", "money", required=True),
-        Q("budget_cultural_action", "money", required=True),
-        Q("budget_communication", "money", required=True),
-    )),
-    Section("Collections", (
-        Q("documents_total", "count", required=True),
-        Q("books", "count", required=True),
-        Q("dvds", "count", required=True),
-        Q("cds", "count", required=True),
-        Q("periodicals", "count", required=True),
-        Q("games", "count", required=True),
-    )),
-    Section("Tarifs annuels", (
-        Q("free_for_all", "yes_no", required=True),
-        Q("fee_adults_resident", "money", required_if=NOT_FREE),
-        Q("fee_children_resident", "money", required_if=NOT_FREE),
-        Q("fee_adults_non_resident", "money", required_if=NOT_FREE),
-        Q("fee_children_non_resident", "money", required_if=NOT_FREE),
-        Q("fee_specifics", "text"),
-    )),
-    Section("Horaires", (
-        Q("weekly_opening_hours", "decimal", required=True),
-    )),
-    Section("Équipement", (
-        Q("public_computers", "count", required=True),
-        Q("staff_computers", "count", required=True),
-        Q("public_wifi", "yes_no", required=True),
-        Q("ereaders", "count", required=True),
-        Q("ereaders_lendable", "yes_no", required_if=when_positive("ereaders")),
-        Q("tablets", "count", required=True),
-        Q("tablets_lendable", "yes_no", required_if=when_positive("tablets")),
-        Q("has_digital_advisors", "yes_no", required=True),
-        Q("digital_advisors", "count", asked_if=when("has_digital_advisors", True)),
-        Q("has_rfid", "yes_no", required=True),
-        Q("has_return_box", "yes_no", required=True),
-    )),
-    Section("SIGB", (
-        Q("sigb_vendor", "text", tally=True),
-        Q("sigb_name", "text", tally=True),
-        Q("sigb_version", "text"),
-        Q("sigb_since", "year"),
-        Q("sigb_hosting", "choice"),
-        Q("sigb_annual_cost", "money"),
-    )),
-    Section("Portail", (
-        Q("portal_vendor", "text", tally=True),
-        Q("portal_name", "text", tally=True),
-        Q("portal_version", "text"),
-        Q("portal_since", "year"),
-        Q("portal_hosting", "choice"),
-        Q("portal_annual_cost", "money"),
-        Q("portal_unique_users", "count"),
-    )),
-    Section("Ressources en ligne", (
-        Q("offers_online_resources", "yes_no", required=True),
-        Q("online_resources", "longtext", asked_if=when("offers_online_resources", True)),
-    )),
-    Section("Réseaux sociaux", (
-        Q("facebook", "yes_no", required=True),
-        Q("facebook_account", "text", asked_if=when("facebook", True)),
-        Q("instagram", "yes_no", required=True),
-        Q("instagram_account", "text", asked_if=when("instagram", True)),
-        Q("tiktok", "yes_no", required=True),
-        Q("tiktok_account", "text", asked_if=when("tiktok", True)),
-        Q("social_other", "text"),
-    )),
-    Section("Besoins de formation (informatique)", (
-        Q("training_computer_basics", "checkbox"),
-        Q("training_office", "checkbox"),
-        Q("training_internet", "checkbox"),
-        Q("training_social_media", "checkbox"),
-        Q("training_media_software", "checkbox"),
-        Q("training_it_other", "text"),
-    )),
-    Section("Besoins de formation (numérique)", (
-        Q("training_digital_tools", "checkbox"),
-        Q("training_online_resources", "checkbox"),
-        Q("training_digital_activities", "checkbox"),
-        Q("training_tablets", "checkbox"),
-        Q("training_ereaders", "checkbox"),
-        Q("training_coding", "checkbox"),
-        Q("training_maker_tools", "checkbox"),
-        Q("training_digital_other", "text"),
-    )),
-    Section("Ateliers numériques proposés", (
-        Q("workshop_computer_intro", "checkbox"),
-        Q("workshop_online_resources", "checkbox"),
-        Q("workshop_admin_help", "checkbox"),
-        Q("workshop_media_literacy", "checkbox"),
-        Q("workshop_digital_storytelling", "checkbox"),
-        Q("workshop_coding", "checkbox"),
-        Q("workshop_specific_tools", "checkbox"),
-        Q("workshop_other", "text"),
-    )),
-    Section("Liens avec la MEL", (
-        Q("mel_library_nights", "yes_no", required=True),
-        Q("mel_libre2lire", "yes_no", required=True),
-        Q("mel_professional_days", "yes_no", required=True),
-        Q("mel_uses_portal", "yes_no", required=True),
-        Q("portal_use_pro_days", "checkbox", lead="Si vous utilisez le portail, qu’y recherchez-vous le plus ?"),
-        Q("portal_use_newsletters", "checkbox"),
-        Q("portal_use_exchange_platform", "checkbox"),
-        Q("portal_use_reference_texts", "checkbox"),
-        Q("portal_use_news", "checkbox"),
-        Q("portal_use_catalogue", "checkbox"),
-        Q("portal_use_mel_actions", "checkbox"),
-        Q("portal_use_other", "text"),
-        Q("mel_open_agenda", "yes_no", required=True),
-        Q("mel_equipment_fund", "yes_no", required=True),
-        Q("mel_digital_call", "yes_no", required=True),
-        Q("mel_cultural_partnerships", "yes_no", required=True),
-    )),
+        Section("Présentation de la bibliothèque municipale", (
+            *Qs("text", "name", "manager_name", "address", required=True),
+            Q("phone", "phone", required=True),
+            Q("email", "email", required=True),
+            Q("portal_url", "url"),
+            Q("network", "choice", required=True),
+            Q("network_name", "text", asked_if=ON_A_NETWORK),
+            Q("associated_communes", "communes", asked_if=when("network", "intercommunal"), custom_field=True),
+            Q("network_library_count", "count", asked_if=ON_A_NETWORK),
+            Q("management_mode", "choice", required=True),
+            Q("management_mode_other", "text", asked_if=when("management_mode", "other")),
+            Q("surface_m2", "count", required=True),
+        )),
+        Section("Équipe", (
+            *Qs("count", "staff_category_a", "staff_category_b", "staff_category_c", required=True),
+            Q("staff_fte", "decimal", required=True),
+            Q("volunteers", "count", required=True),
+        )),
+        Section("Public", Qs(
+            "count", "active_members", "active_members_adults", "active_members_youth", "daily_visitors", required=True,
+        )),
+        Section("Budget", Qs(
+            "money", "budget_acquisitions", "budget_digital_resources", "budget_cultural_action",
+            "budget_communication", required=True,
+        )),
+        Section("Collections", Qs(
+            "count", "documents_total", "books", "dvds", "cds", "periodicals", "games", required=True,
+        )),
+        Section("Tarifs annuels", (
+            Q("free_for_all", "yes_no", required=True),
+            *Qs(
+                "money", "fee_adults_resident", "fee_children_resident", "fee_adults_non_resident",
+                "fee_children_non_resident", required_if=NOT_FREE,
+            ),
+            Q("fee_specifics", "text"),
+        )),
+        Section("Horaires", (
+            Q("weekly_opening_hours", "decimal", required=True),
+        )),
+        Section("Équipement", (
+            *Qs("count", "public_computers", "staff_computers", required=True),
+            Q("public_wifi", "yes_no", required=True),
+            Q("ereaders", "count", required=True),
+            Q("ereaders_lendable", "yes_no", required_if=when_positive("ereaders")),
+            Q("tablets", "count", required=True),
+            Q("tablets_lendable", "yes_no", required_if=when_positive("tablets")),
+            Q("has_digital_advisors", "yes_no", required=True),
+            Q("digital_advisors", "count", asked_if=when("has_digital_advisors", True)),
+            *Qs("yes_no", "has_rfid", "has_return_box", required=True),
+        )),
+        _software_section("SIGB", "sigb"),
+        _software_section("Portail", "portal", Q("portal_unique_users", "count")),
+        Section("Ressources en ligne", (
+            Q("offers_online_resources", "yes_no", required=True),
+            Q("online_resources", "longtext", asked_if=when("offers_online_resources", True)),
+        )),
+        Section("Réseaux sociaux", (
+            *_with_account("facebook"),
+            *_with_account("instagram"),
+            *_with_account("tiktok"),
+            Q("social_other", "text"),
+        )),
+        Section("Besoins de formation (informatique)", (
+            *Qs(
+                "checkbox", "training_computer_basics", "training_office", "training_internet",
+                "training_social_media", "training_media_software",
+            ),
+            Q("training_it_other", "text"),
+        )),
+        Section("Besoins de formation (numérique)", (
+            *Qs(
+                "checkbox", "training_digital_tools", "training_online_resources", "training_digital_activities",
+                "training_tablets", "training_ereaders", "training_coding", "training_maker_tools",
+            ),
+            Q("training_digital_other", "text"),
+        )),
+        Section("Ateliers numériques proposés", (
+            *Qs(
+                "checkbox", "workshop_computer_intro", "workshop_online_resources", "workshop_admin_help",
+                "workshop_media_literacy", "workshop_digital_storytelling", "workshop_coding",
+                "workshop_specific_tools",
+            ),
+            Q("workshop_other", "text"),
+        )),
+        Section("Liens avec la MEL", (
+            *Qs("yes_no", "mel_library_nights", "mel_libre2lire", "mel_professional_days", "mel_uses_portal",
+                required=True),
+            Q("portal_use_pro_days", "checkbox", lead="Si vous utilisez le portail, qu’y recherchez-vous le plus ?"),
+            *Qs(
+                "checkbox", "portal_use_newsletters", "portal_use_exchange_platform", "portal_use_reference_texts",
+                "portal_use_news", "portal_use_catalogue", "portal_use_mel_actions",
+            ),
+            Q("portal_use_other", "text"),
+            *Qs(
+                "yes_no", "mel_open_agenda", "mel_equipment_fund", "mel_digital_call", "mel_cultural_partnerships",
+                required=True,
+            ),
+        )),
     )),
     StepQuestions("projet", "ami.Dossier", (
         Section("Projet communal", (

@@ -128,57 +128,61 @@ def _check_dates(opens_at: datetime, closes_at: datetime) -> None:
         raise dates_refusal(opens_at, closes_at)
 
 
+def _change_dates(campaign: Campaign, actor, kind: str, now: datetime, refuse, **dates) -> CampaignEvent:
+    """One change of the campaign's dates: lock its row, let `refuse(locked, now)` raise a
+    CampaignChangeRefused, save `dates` and journal before → after, all in one transaction."""
+    with transaction.atomic():
+        locked = _locked(campaign)
+        refuse(locked, now)
+        before = campaign_snapshot(locked, now)
+        for name, value in dates.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(dates))
+        event = log(locked, kind, actor, before=before, after=campaign_snapshot(locked, now), now=now)
+    _refresh(campaign, locked)
+    return event
+
+
 def open_now(campaign: Campaign, actor, now: datetime | None = None) -> CampaignEvent:
     """« Ouvrir maintenant »: a campaign still « à venir » opens at once (opens_at = now)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(campaign)
-        state = locked.state(now)
-        if state == Campaign.State.OPEN:
-            raise CampaignChangeRefused("La campagne est déjà ouverte.")
-        if state == Campaign.State.CLOSED:
-            raise CampaignChangeRefused(
-                f"La date limite est passée ({paris_datetime_label(locked.closes_at)}) : pour rouvrir la campagne, "
-                "prolongez-la jusqu’à une nouvelle date limite."
-            )
-        before = campaign_snapshot(locked, now)
-        locked.opens_at = now
-        locked.save(update_fields=["opens_at"])
-        event = log(locked, Kind.OPENED, actor, before=before, after=campaign_snapshot(locked, now), now=now)
-    _refresh(campaign, locked)
-    return event
+    return _change_dates(campaign, actor, Kind.OPENED, now, _refuse_opening, opens_at=now)
+
+
+def _refuse_opening(campaign: Campaign, now: datetime) -> None:
+    state = campaign.state(now)
+    if state == Campaign.State.OPEN:
+        raise CampaignChangeRefused("La campagne est déjà ouverte.")
+    if state == Campaign.State.CLOSED:
+        raise CampaignChangeRefused(
+            f"La date limite est passée ({paris_datetime_label(campaign.closes_at)}) : pour rouvrir la campagne, "
+            "prolongez-la jusqu’à une nouvelle date limite."
+        )
 
 
 def close_now(campaign: Campaign, actor, now: datetime | None = None) -> CampaignEvent:
     """« Clôturer maintenant »: an open campaign closes at once (closes_at = now). Extensions
     granted to communes stay as they are (their dossiers remain writable until their date)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(campaign)
-        state = locked.state(now)
-        if state == Campaign.State.UPCOMING:
-            raise CampaignChangeRefused(
-                f"La campagne n’est pas encore ouverte (ouverture le {paris_datetime_label(locked.opens_at)}) : "
-                "elle ne peut pas être clôturée avant d’avoir ouvert."
-            )
-        if state == Campaign.State.CLOSED:
-            raise CampaignChangeRefused(
-                f"La campagne est déjà close depuis le {paris_datetime_label(locked.closes_at)}."
-            )
-        before = campaign_snapshot(locked, now)
-        locked.closes_at = now
-        locked.save(update_fields=["closes_at"])
-        event = log(locked, Kind.CLOSED, actor, before=before, after=campaign_snapshot(locked, now), now=now)
-    _refresh(campaign, locked)
-    return event
+    return _change_dates(campaign, actor, Kind.CLOSED, now, _refuse_closing, closes_at=now)
+
+
+def _refuse_closing(campaign: Campaign, now: datetime) -> None:
+    state = campaign.state(now)
+    if state == Campaign.State.UPCOMING:
+        raise CampaignChangeRefused(
+            f"La campagne n’est pas encore ouverte (ouverture le {paris_datetime_label(campaign.opens_at)}) : "
+            "elle ne peut pas être clôturée avant d’avoir ouvert."
+        )
+    if state == Campaign.State.CLOSED:
+        raise CampaignChangeRefused(f"La campagne est déjà close depuis le {paris_datetime_label(campaign.closes_at)}.")
 
 
 def extend(campaign: Campaign, closes_at: datetime, actor, now: datetime | None = None) -> CampaignEvent:
     """« Prolonger jusqu’au … » for every commune: a later deadline, in the future. A closed
     campaign extended this way is open again."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = _locked(campaign)
+
+    def refuse(locked: Campaign, now: datetime) -> None:
         if closes_at <= locked.closes_at:
             raise CampaignChangeRefused(
                 f"La nouvelle date limite doit être postérieure à la date limite actuelle "
@@ -187,12 +191,8 @@ def extend(campaign: Campaign, closes_at: datetime, actor, now: datetime | None 
             )
         if closes_at <= now:
             raise CampaignChangeRefused("La nouvelle date limite doit être dans le futur.", field="closes_at")
-        before = campaign_snapshot(locked, now)
-        locked.closes_at = closes_at
-        locked.save(update_fields=["closes_at"])
-        event = log(locked, Kind.EXTENDED, actor, before=before, after=campaign_snapshot(locked, now), now=now)
-    _refresh(campaign, locked)
-    return event
+
+    return _change_dates(campaign, actor, Kind.EXTENDED, now or timezone.now(), refuse, closes_at=closes_at)
 
 
 def record_creation(campaign: Campaign, actor, now: datetime | None = None) -> CampaignEvent:
