@@ -1,4 +1,4 @@
-"""Header and footer links, cached between requests and site settings, cached between requests (a public page must stay within 10 queries).
+"""Header and footer links and the site settings (BnmSettings, LegalSettings), cached between requests (a public page must stay within 10 queries).
 
 The cache is cleared whenever a page is published, unpublished, moved or deleted, or a site
 changes; with a per-process cache (no REDIS_URL) other processes see changes after MENU_TTL.
@@ -32,8 +32,10 @@ def get_menus(request):
 
 
 def _empty():
+    from home.models import LegalSettings
+
     return {"main": [], "footer": [], "by_model": {}, "portal_url": settings.BNM_PORTAL_URL, "contact_email": settings.BNM_TEAM_EMAIL,
-            "current_phase": ""}
+            "current_phase": "", "legal": LegalSettings()}
 
 
 def build_menus(site):
@@ -51,13 +53,14 @@ def build_menus(site):
         {"pk": page.pk, "label": page.footer_label, "url": page.get_url()}
         for page in StandardPage.objects.descendant_of(root).live().exclude(footer_label="").order_by("path")
     ]
-    from home.models import BnmSettings
+    from home.models import BnmSettings, LegalSettings
 
     site_settings = BnmSettings.for_site(site)
     return {
         "main": main, "footer": footer, "by_model": by_model,
         "portal_url": site_settings.portal_url, "contact_email": site_settings.contact_email,
         "current_phase": site_settings.current_phase.strip(),
+        "legal": LegalSettings.for_site(site),  # read by the legal pages (includes/legal_information.html)
     }
 
 
@@ -76,3 +79,4 @@ def connect_signals():
     post_delete.connect(clear_menus, sender=Page, dispatch_uid="bnm_menus_deleted")
     post_save.connect(clear_menus, sender=Site, dispatch_uid="bnm_menus_site")
     post_save.connect(clear_menus, sender="home.BnmSettings", dispatch_uid="bnm_menus_settings")
+    post_save.connect(clear_menus, sender="home.LegalSettings", dispatch_uid="bnm_menus_legal_settings")

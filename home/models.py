@@ -266,7 +266,9 @@ class StandardPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if self.legal_information:
-            context["legal"] = LegalSettings.for_request(request)
+            from .menus import get_menus
+
+            context["legal"] = get_menus(request)["legal"]
         return context
 
 
