@@ -57,6 +57,18 @@ WORKING_GROUP_TIME_NOTE = (
     "numérique (estimation de 4h/mois environ par groupe : réunion + travail à fournir entre les réunions)"
 )
 
+# Who signs the dossier (the paper dossier, « Ce dossier doit être signé par… » and « Pour les réseaux »).
+SIGNATURE_NOTE = (
+    "Signature du représentant légal et cachet de la commune. Pour un réseau : signature du représentant "
+    "légal de la commune désignée « tête de réseau » et son cachet ; s’il n’y a pas de tête de réseau désignée "
+    "officiellement, signature et cachet de l’ensemble des communes."
+)
+# Validating the dossier (the paper dossier, « Attention, le maire ou l’adjoint délégué… »).
+DELEGATION_NOTE = (
+    "Le maire ou l’adjoint délégué doit avoir une délégation de signature pour valider ce dossier, "
+    "sinon une délibération sera nécessaire (sa date et son numéro)."
+)
+
 
 def __getattr__(name):
     # Volet 1's layout is declared in ami.questionnaire; this name stays for older imports.

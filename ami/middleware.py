@@ -9,7 +9,8 @@ import time
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
-PUBLIC_VIEWS = {"home"}  # the call for expressions of interest: public content
+# The call for expressions of interest and its blank questionnaire: public content.
+PUBLIC_VIEWS = {"home", "blank_questionnaire"}
 SESSION_PREFIX = "ami_"  # every session key of the AMI (dossier access) starts with it
 LAST_SEEN_KEY = "ami_last_seen"
 LAST_SEEN_RESOLUTION = 60  # seconds: the session is written at most once a minute for the idle clock

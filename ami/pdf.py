@@ -11,19 +11,33 @@ No network access: the only URLs WeasyPrint may fetch are data: URLs.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from types import SimpleNamespace
 
+from django.core.cache import cache as django_cache
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from ami import questionnaire
-from ami.models import Dossier, DossierVersion, Library
+from ami.constants import DELEGATION_NOTE, SIGNATURE_NOTE
+from ami.forms.fields import YES_NO_CHOICES
+from ami.models import Dossier, DossierVersion, Library, WorkingGroupSignup
+from core.public_urls import absolute_url
 from home.dates import format_date_fr, format_time_fr, to_paris
 
 EMPTY = "—"
+# The blank questionnaire's Volet 1 (the source: « dupliquez ce volet pour présenter chacune des
+# bibliothèques du réseau »).
+BLANK_LIBRARY_NOTE = (
+    "Remplissez ce volet pour chaque bibliothèque ; pour un réseau, un volet par bibliothèque du réseau."
+)
 
 # Columns that are not answers (ami.questionnaire.UNDECLARED_COLUMNS): never in « Autres réponses »,
 # which prints the columns of a snapshot that the declaration does not place (a safety net).
@@ -114,7 +128,30 @@ def _communes_label(communes) -> str:
 # --- Building the printed structure --------------------------------------------
 
 
-def _rows(model, data: dict, names: list[str], labels: dict, used: set, extra: dict) -> list[dict]:
+def _blank_row(model, field: models.Field, labels: dict) -> dict:
+    """A question of the blank questionnaire: its paper wording and what a hand fills in, the
+    boxes of its choices (« OUI / NON », the campaign's years…), one box, or room to write."""
+    q = questionnaire.question(model._meta.label, field.name)
+    row = {"label": str(field.verbose_name), "value": "", "help": str(field.help_text or ""),
+           "lead": q.lead if q else ""}
+    if isinstance(field, models.BooleanField):
+        if field.null:
+            row["choices"] = [label for _value, label in YES_NO_CHOICES]
+        else:
+            row["box"] = True
+    elif field.choices:
+        row["choices"] = [str(label) for value, label in field.flatchoices if value != ""]
+    elif q is not None and q.kind == "engagement":
+        choices = dict(labels.get("engagement_choices", {}))
+        if not q.next_year:
+            choices.pop("n+1", None)
+        row["choices"] = list(choices.values())
+    else:
+        row["tall"] = isinstance(field, models.TextField | models.ManyToManyField)
+    return row
+
+
+def _rows(model, data: dict, names: list[str], labels: dict, used: set, extra: dict, blank=False) -> list[dict]:
     rows = []
     for name in names:
         if name.startswith("@"):
@@ -128,6 +165,9 @@ def _rows(model, data: dict, names: list[str], labels: dict, used: set, extra: d
         if name not in data:
             continue
         used.add(name)
+        if blank:
+            rows.append(_blank_row(model, field, labels))
+            continue
         if isinstance(field, models.ManyToManyField):
             value = _communes_label(data[name])
         else:
@@ -154,15 +194,34 @@ def _leftover_rows(model, data: dict, used: set, skip: set, labels: dict) -> lis
     return rows
 
 
-def _sections(model, data, layout, labels, used, extra=None):
+def _sections(model, data, layout, labels, used, extra=None, blank=False, intros=None):
     extra = extra or {}
+    intros = intros or {}
     return [
-        {"title": title, "rows": _rows(model, data, names, labels, used, extra)} for title, names in layout
+        {"title": title, "intro": intros.get(title, ""), "rows": _rows(model, data, names, labels, used, extra, blank)}
+        for title, names in layout
     ]
 
 
-def build_document(snapshot: dict) -> list[dict]:
-    """The parts of the printed dossier: [{title, blocks: [{title, level, rows}]}]."""
+def _intros(campaign: dict) -> dict[str, str]:
+    """Each section's intro (ami.questionnaire), with the campaign's years, by section title; the
+    paper's notes on validation and signature above the sections that ask for them."""
+    years = SimpleNamespace(statistics_year=campaign.get("statistics_year"),
+                            first_engagement_year=campaign.get("first_engagement_year"))
+    intros = {s.title: s.intro_for(years) for step in questionnaire.QUESTIONNAIRE for s in step.sections if s.intro}
+    for section in questionnaire.step("commune").sections + questionnaire.step("validation").sections:
+        kinds = {q.name: q.kind for q in section.questions}
+        if "validation_mode" in kinds:
+            intros.setdefault(section.title, DELEGATION_NOTE)
+        if "file" in kinds.values():
+            intros.setdefault(section.title, SIGNATURE_NOTE)
+    return intros
+
+
+def build_document(snapshot: dict, *, blank: bool = False) -> list[dict]:
+    """The parts of the printed dossier: [{title, blocks: [{title, level, rows}]}]. `blank`: the
+    questionnaire to fill by hand (every question with its boxes or room to write, the sections'
+    intros, one library section to copy for each library)."""
     data = snapshot.get("dossier", {})
     labels = snapshot.get("labels", {})
     used: set[str] = set()
@@ -179,6 +238,7 @@ def build_document(snapshot: dict) -> list[dict]:
             signed_value += ")"
     head = snapshot.get("head_commune")
     commune = snapshot.get("commune") or {}
+    intros = _intros(snapshot.get("campaign") or {}) if blank else {}
     extra = {
         "@commune": {"label": "Nom de la commune", "value": commune.get("name") or EMPTY, "help": ""},
         "@head_commune": {"label": "Commune tête de réseau", "value": head["name"] if head else EMPTY, "help": ""},
@@ -200,6 +260,14 @@ def build_document(snapshot: dict) -> list[dict]:
         ]
         or [{"label": "Inscriptions", "value": "Aucune inscription", "help": ""}],
     }
+    if blank:
+        agents_label = str(WorkingGroupSignup._meta.get_field("agent_names").verbose_name)
+        for key in ("@commune", "@head_commune", "@communes"):
+            extra[key].update(value="", tall=key == "@communes")
+        extra["@signed_document"].update(value="", signature=True)
+        extra["@groups"]["rows"] = [
+            {"label": g["group"], "value": "", "help": "", "box": True, "write_in": agents_label} for g in groups
+        ]
 
     def part(step_slugs):
         blocks = []
@@ -208,15 +276,18 @@ def build_document(snapshot: dict) -> list[dict]:
                 if names == ["working_groups"]:
                     blocks.append(extra["@groups"])
                 else:
-                    blocks += _sections(Dossier, data, [(title, names)], labels, used, extra)
+                    blocks += _sections(Dossier, data, [(title, names)], labels, used, extra, blank, intros)
         return blocks
 
     volet_1 = []
     for index, library in enumerate(snapshot.get("libraries") or [], start=1):
         lib_used: set[str] = set()
         name = library.get("name") or f"Bibliothèque n° {index}"
-        volet_1.append({"title": f"Bibliothèque {index} : {name}", "level": 3, "rows": []})
-        for section in _sections(Library, library, questionnaire.library_sections(), labels, lib_used):
+        if blank:
+            volet_1.append({"title": "Une bibliothèque", "level": 3, "rows": [], "intro": BLANK_LIBRARY_NOTE})
+        else:
+            volet_1.append({"title": f"Bibliothèque {index} : {name}", "level": 3, "rows": []})
+        for section in _sections(Library, library, questionnaire.library_sections(), labels, lib_used, blank=blank):
             section["level"] = 4
             volet_1.append(section)
         leftovers = _leftover_rows(Library, library, lib_used, LIBRARY_META, labels)
@@ -251,7 +322,7 @@ def _url_fetcher():
 
 
 def render_snapshot_pdf(
-    snapshot: dict, *, receipt_number: str | None, version_number: int | None, submitted_at
+    snapshot: dict, *, receipt_number: str | None, version_number: int | None, submitted_at, blank: bool = False
 ) -> bytes:
     from weasyprint import HTML
 
@@ -268,8 +339,10 @@ def render_snapshot_pdf(
         "submitted_label": paris_datetime_label(submitted_at) if submitted_at else None,
         "closes_label": paris_datetime_label(campaign.get("closes_at")) if campaign.get("closes_at") else None,
         "generated_label": paris_datetime_label(timezone.now()),
-        "parts": build_document(snapshot),
+        "parts": build_document(snapshot, blank=blank),
         "library_count": len(snapshot.get("libraries") or []),
+        "blank": blank,
+        "call_url": absolute_url(reverse("ami:home")),
     }
     html = render_to_string("ami/pdf/dossier.html", context)
     return HTML(string=html, base_url=None, url_fetcher=_url_fetcher()).write_pdf()
@@ -318,3 +391,47 @@ def get_or_create_version_pdf(version: DossierVersion) -> bytes:
             locked.pdf.save(version_pdf_filename(version), ContentFile(content), save=True)
         version.pdf = locked.pdf
     return content
+
+
+# --- The blank questionnaire (/candidater/, to prepare the answers offline) ---------------------
+
+BLANK_CACHE_PREFIX = "ami:blank-questionnaire:"
+BLANK_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@cache
+def _questionnaire_fingerprint() -> str:
+    """What the blank questionnaire prints apart from the campaign: every question's wording,
+    help and choices, the sections, the template. A deployment changing any of them changes it."""
+    parts = [get_template("ami/pdf/dossier.html").template.source, BLANK_LIBRARY_NOTE]
+    for step in questionnaire.QUESTIONNAIRE:
+        for section in step.sections:
+            parts += [section.title, section.intro]
+            for q in section.questions:
+                field = q.model_field
+                parts += [q.model, q.name, q.kind, q.label, q.lead, str(q.next_year)]
+                if field is not None:
+                    parts += [str(field.help_text or ""), repr([(str(k), str(v)) for k, v in field.flatchoices])]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def blank_questionnaire_key(snapshot: dict) -> str:
+    """The cache key of the blank questionnaire: one per campaign (title, years, dates, working
+    groups) and questionnaire version."""
+    campaign = json.dumps(snapshot, sort_keys=True, default=str)
+    return BLANK_CACHE_PREFIX + hashlib.sha256((campaign + _questionnaire_fingerprint()).encode()).hexdigest()[:32]
+
+
+def blank_questionnaire_pdf(campaign) -> tuple[bytes, str]:
+    """The questionnaire of `campaign` with no answer, to print and prepare offline, and its cache
+    key (also its ETag). The same for everyone: rendered once, then read from the cache."""
+    from ami.models import WorkingGroup
+    from ami.services.snapshot import blank_snapshot
+
+    snapshot = blank_snapshot(campaign, WorkingGroup.objects.filter(is_active=True).order_by("sort_order", "name"))
+    key = blank_questionnaire_key(snapshot)
+    content = django_cache.get(key)
+    if content is None:
+        content = render_snapshot_pdf(snapshot, receipt_number=None, version_number=None, submitted_at=None, blank=True)
+        django_cache.set(key, content, BLANK_CACHE_SECONDS)
+    return content, key

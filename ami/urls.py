@@ -21,6 +21,7 @@ app_name = "ami"
 
 urlpatterns = [
     path("", views.call_home, name="home"),
+    path("questionnaire-vierge.pdf", views.blank_questionnaire, name="blank_questionnaire"),
     path("commencer/", views.start, name="start"),
     path("commencer/lien/", views.send_existing_link, name="send_existing_link"),
     path("reprendre/", views.resume, name="resume"),

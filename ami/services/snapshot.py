@@ -48,6 +48,35 @@ def _library_data(library: Library) -> dict:
     return data
 
 
+def _campaign(campaign) -> dict:
+    return {
+        "id": campaign.pk,
+        "title": campaign.title,
+        "statistics_year": campaign.statistics_year,
+        "first_engagement_year": campaign.first_engagement_year,
+        "opens_at": campaign.opens_at.isoformat(),
+        "closes_at": campaign.closes_at.isoformat(),
+        "team_email": campaign.team_email,
+    }
+
+
+def blank_snapshot(campaign, groups) -> dict:
+    """A dossier of `campaign` with no answer and one library: what the blank questionnaire
+    (ami.pdf.blank_questionnaire_pdf) prints. `groups`: the working groups offered."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "campaign": _campaign(campaign),
+        "dossier": {f.name: None for f in _copied_fields(Dossier)},
+        "commune": None,
+        "head_commune": None,
+        "communes": [],
+        "libraries": [dict({f.name: None for f in _copied_fields(Library)}, associated_communes=[])],
+        "working_groups": [{"group_id": g.pk, "group": g.name, "agent_names": ""} for g in groups],
+        "signed_document": {"name": "", "size": None, "uploaded_at": None},
+        "labels": {"engagement_choices": dict(campaign.engagement_choices())},
+    }
+
+
 def dossier_snapshot(dossier: Dossier) -> dict:
     """Every answer of the dossier, its communes, libraries and working-group signups."""
     campaign = dossier.campaign
@@ -57,15 +86,7 @@ def dossier_snapshot(dossier: Dossier) -> dict:
     signups = dossier.working_group_signups.select_related("group").order_by("group__sort_order", "group__name")
     return {
         "schema": SCHEMA_VERSION,
-        "campaign": {
-            "id": campaign.pk,
-            "title": campaign.title,
-            "statistics_year": campaign.statistics_year,
-            "first_engagement_year": campaign.first_engagement_year,
-            "opens_at": campaign.opens_at.isoformat(),
-            "closes_at": campaign.closes_at.isoformat(),
-            "team_email": campaign.team_email,
-        },
+        "campaign": _campaign(campaign),
         "dossier": fields,
         "commune": _commune(dossier.commune),
         "head_commune": _commune(dossier.head_commune),

@@ -11,4 +11,4 @@ from .dossier import (  # noqa: F401
     step_view,
     submit,
 )
-from .public import access, call_home, resume, send_existing_link, start  # noqa: F401
+from .public import access, blank_questionnaire, call_home, resume, send_existing_link, start  # noqa: F401

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
+from ami import questionnaire
+from ami.constants import DELEGATION_NOTE, SIGNATURE_NOTE
 from ami.forms import ResumeForm, StartForm
 from ami.models import Campaign
+from ami.pdf import blank_questionnaire_pdf
 from ami.services.deadlines import accepts_requests
 from ami.services.dossiers import (
     CampaignNotOpen,
@@ -19,6 +23,7 @@ from ami.services.dossiers import (
     start_dossier,
 )
 from ami.services.tokens import CLOSED, UNKNOWN, check_token, link_lifetime, use_token
+from ami.services.uploads import MAX_UPLOAD_BYTES
 from core.parsing import parse_ascii_int
 from home.dates import format_deadline
 
@@ -59,9 +64,57 @@ def rate_limited_response(request):
     return render(request, "ami/rate_limited.html", status=429)
 
 
+def dossier_outline() -> list[dict]:
+    """What the dossier asks, as /candidater/ previews it: the paper dossier's parts, each with its
+    sections and number of questions (ami.questionnaire), and whether it is answered per library."""
+    outline = []
+    for title, slugs in questionnaire.PAPER_PARTS:
+        steps = [questionnaire.step(slug) for slug in slugs]
+        outline.append({
+            "title": title,
+            "sections": [section.title for step in steps for section in step.sections],
+            "questions": sum(len(step.questions) for step in steps),
+            "per_library": any(step.model == "ami.Library" for step in steps),
+        })
+    return outline
+
+
 def call_home(request):
     campaign = Campaign.objects.current()
-    return render(request, "ami/call_home.html", {"campaign": campaign})
+    return render(request, "ami/call_home.html", _call_context(campaign))
+
+
+def _call_context(campaign) -> dict:
+    return {
+        "campaign": campaign,
+        "outline": dossier_outline(),
+        "signature_note": SIGNATURE_NOTE,
+        "delegation_note": DELEGATION_NOTE,
+        "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+
+
+BLANK_MAX_AGE = 3600  # seconds a browser or proxy may keep the blank questionnaire
+
+
+def blank_questionnaire(request):
+    """The current campaign's questionnaire with no answer (PDF), to print and prepare offline.
+    The same for everyone: rendered once per campaign and questionnaire version (ami.pdf)."""
+    campaign = Campaign.objects.current()
+    if campaign is None:
+        raise Http404("Aucun appel à manifestation d’intérêt")
+    content, key = blank_questionnaire_pdf(campaign)
+    etag = f'"{key.rsplit(":", 1)[-1]}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, content_type="application/pdf")
+        year = timezone.localtime(campaign.opens_at).year
+        response["Content-Disposition"] = f'attachment; filename="questionnaire-bnm-{year}-vierge.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={BLANK_MAX_AGE}"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,7 +122,8 @@ def start(request):
     campaign = Campaign.objects.current()
     # Open, or closed with an extension still running for a commune: that commune may start.
     if campaign is None or not accepts_requests(campaign):
-        return render(request, "ami/call_home.html", {"campaign": campaign}, status=403 if request.method == "POST" else 200)
+        return render(request, "ami/call_home.html", _call_context(campaign),
+                      status=403 if request.method == "POST" else 200)
     form = StartForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
