@@ -43,7 +43,7 @@ def test_call_home_open_shows_deadline_and_actions(client):
     assert ">Commencer<" in text and "Reprendre ma candidature" in text
     # What to prepare: the statistics year of the campaign and how the dossier is validated.
     assert "Les chiffres de 2026" in text
-    assert "délibération (date et numéro)" in text
+    assert "sinon une délibération sera nécessaire (sa date et son numéro)" in text
 
 
 @pytest.mark.django_db
