@@ -430,6 +430,9 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
                       for model in ("bnmsettings", "legalsettings")]
     for url in settings_pages:
         crawl.add(url)
+    # The account page and its « Double authentification » enrolment page (QR code, form).
+    crawl.add(reverse("wagtailadmin_account"))
+    crawl.add(reverse("accounts_two_factor"))
     # The back-office report: the current campaign (one submitted dossier), the closed one, its XLSX.
     report = reverse("ami_backoffice_report")
     closed = site_content["closed campaign"].campaign
@@ -456,6 +459,7 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
     assert crawl.statuses[report] == 200 and crawl.statuses[f"{report}?campaign={closed.pk}&export=xlsx"] == 200
     assert {url: crawl.statuses.get(url) for url in group_views} == {url: 200 for url in group_views}
     assert {url: crawl.statuses.get(url) for url in settings_pages} == {url: 200 for url in settings_pages}
+    assert crawl.statuses[reverse("accounts_two_factor")] == 200
     for url in [reverse("wagtailadmin_pages:edit", args=[page.pk]) for page in pages] + modeladmin:
         assert url in crawl.statuses
     _assert_clean(crawl)
@@ -475,6 +479,38 @@ def test_admin_answers_under_manifest_storage(production_static, site_content, d
         for link in parser.urls:
             crawl._found(urljoin("http://testserver" + reverse(name, args=[submitted.pk]), link), name)
         assert not crawl.missing_static(), name
+
+
+def test_login_lockout_and_second_factor_pages_under_manifest_storage(production_static, site_content,
+                                                                      django_user_model):
+    """The pages of a login that is not a plain password: the code page after the password, its
+    error state, the enrolment page with its error, the lockout page (public site's look)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    django_user_model.objects.create_superuser("deux", "deux@example.org", "motdepasse-solide-42")
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    crawl = Crawl(client, production_static, scope="admin", limit=10, skip=tuple(reverse(n) for n in LOGOUT_NAMES))
+    user = django_user_model.objects.get(username="deux")
+    TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    assert client.post(reverse("wagtailadmin_login"), {"username": "deux", "password": "motdepasse-solide-42"}).status_code == 302
+    crawl.add(reverse("accounts_verify"))
+    crawl.run()
+    assert crawl.statuses[reverse("accounts_verify")] == 200
+    pages = {"code refused": client.post(reverse("accounts_verify"), {"code": "12"})}
+    enrolling = Client()
+    enrolling.force_login(django_user_model.objects.create_superuser("trois", "trois@example.org", "x-solide-42"))
+    pages["enrolment"] = enrolling.get(reverse("accounts_two_factor"))
+    pages["enrolment refused"] = enrolling.post(reverse("accounts_two_factor"), {"code": "abc"})
+    locked = Client(REMOTE_ADDR="203.0.113.51")
+    for _ in range(5):
+        pages["lockout"] = locked.post(reverse("wagtailadmin_login"), {"username": "deux", "password": "faux"})
+    assert [response.status_code for response in pages.values()] == [400, 200, 400, 429]
+    for name, response in pages.items():
+        parser = _Links()
+        parser.feed(response.content.decode())
+        for link in parser.urls:
+            crawl._found(urljoin("http://testserver/admin/", link), name)
+    _assert_clean(crawl)
 
 
 # --- « Éditeurs » -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ The environment is read here and only here; every variable is documented in
 .env.example and the README.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import csp.constants as _csp
@@ -56,6 +57,13 @@ AMI_LINK_LIFETIME_DAYS = _env_count("AMI_LINK_LIFETIME_DAYS", 30)
 TRUSTED_PROXY_COUNT = _env_count("TRUSTED_PROXY_COUNT", 0)
 if AMI_LINK_LIFETIME_DAYS < 1:
     raise ImproperlyConfigured("AMI_LINK_LIFETIME_DAYS must be at least 1.")
+# Admin accounts (accounts/): failed logins before a lockout, its length, and whether every
+# admin user must use a second factor (TOTP). Lockouts are keyed on core.net.client_ip.
+ADMIN_LOCKOUT_FAILURES = _env_count("ADMIN_LOCKOUT_FAILURES", 5)
+ADMIN_LOCKOUT_MINUTES = _env_count("ADMIN_LOCKOUT_MINUTES", 15)
+ADMIN_REQUIRE_2FA = ENV.get("ADMIN_REQUIRE_2FA", "") in {"1", "true", "True"}
+if ADMIN_LOCKOUT_FAILURES < 1 or ADMIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("ADMIN_LOCKOUT_FAILURES and ADMIN_LOCKOUT_MINUTES must be at least 1.")
 # Idle time after which a browser loses access to the dossiers it opened (sliding, in seconds).
 AMI_SESSION_IDLE_SECONDS = parse_ascii_int(ENV.get("AMI_SESSION_IDLE_SECONDS", "7200"), max_digits=7)
 if not AMI_SESSION_IDLE_SECONDS or AMI_SESSION_IDLE_SECONDS < 60:
@@ -63,6 +71,7 @@ if not AMI_SESSION_IDLE_SECONDS or AMI_SESSION_IDLE_SECONDS < 60:
 
 # --- Applications ----------------------------------------------------------
 INSTALLED_APPS = [
+    "accounts",
     "home",
     "faq",
     "ami",
@@ -91,6 +100,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -103,10 +115,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "ami.middleware.PrivateDossierMiddleware",
+    # Last: turns a locked-out login into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -248,6 +264,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "wagtailadmin_login"
+# Admin login lockout (django-axes, accounts/): ADMIN_LOCKOUT_FAILURES failed logins from one client
+# address (whatever the user names), or for one user name (from any address), lock that address or
+# account until ADMIN_LOCKOUT_MINUTES pass without an attempt; the lockout page is French (HTTP 429). A successful login
+# clears the failures; successful logins are not logged (no address kept for them).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = ADMIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=ADMIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"  # the address behind TRUSTED_PROXY_COUNT proxies
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+# Second factor (django-otp, TOTP): optional for each admin user (« Double authentification » in
+# the account menu), required for all when ADMIN_REQUIRE_2FA is on (accounts.middleware).
+OTP_TOTP_ISSUER = "BNM Métropole Européenne de Lille"
 # Every rate limit keyed on "ip" reads the client's address there (IPv6 grouped by /64).
 RATELIMIT_IP_META_KEY = "core.net.client_ip"
 
