@@ -9,18 +9,15 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.gunicorn_process import BIN, ROOT, stop, wait_until_answering
 from tests.integration_fixtures import _free_port
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-BIN = Path(sys.executable).parent
 REFERENTS = 20
 SAVES_EACH = 5
 
@@ -52,21 +49,11 @@ def sqlite_site(tmp_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            try:
-                if requests.get(f"{base}/sante/?web", timeout=30).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert server.poll() is None, "gunicorn exited"
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-            time.sleep(0.1)
+        assert wait_until_answering(server, f"{base}/sante/?web").status_code == 200
         yield base, db_path, dossiers, log
     finally:
-        server.terminate()
-        server.wait(30)
+        stop(server)
         log.close()
 
 
