@@ -1,4 +1,4 @@
-"""The AMI's private pages: never cached, and dossier access that ends after an idle time.
+"""The AMI's private pages: never cached nor indexed, and dossier access that ends after an idle time.
 
 One place for both, keyed on the resolved URL: every view of the `ami` namespace except the
 public call page is private (dossier pages and downloads, the private link `acces/…`, the
@@ -21,6 +21,18 @@ def is_private(request) -> bool:
     return match is not None and match.namespace == "ami" and match.url_name not in PUBLIC_VIEWS
 
 
+def private_path_prefixes() -> list[str]:
+    """The path prefixes of every private view (["/candidater/acces/", "/candidater/commencer/", …]):
+    the part of each route before its first parameter, for robots.txt's Disallow lines."""
+    from django.urls import reverse
+
+    from . import urls
+
+    root = reverse("ami:home")
+    prefixes = {root + str(pattern.pattern).split("<", 1)[0] for pattern in urls.urlpatterns if pattern.name not in PUBLIC_VIEWS}
+    return sorted(p for p in prefixes if not any(p != other and p.startswith(other) for other in prefixes))
+
+
 def _holds_dossier_access(session) -> bool:
     return any(key.startswith(SESSION_PREFIX) and key != LAST_SEEN_KEY for key in session.keys())
 
@@ -34,6 +46,7 @@ class PrivateDossierMiddleware:
         if is_private(request):
             patch_cache_control(response, no_store=True, private=True)
             response.headers.pop("Expires", None)
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"  # a private link is never a search result
             session = getattr(request, "session", None)
             if session is not None and _holds_dossier_access(session):
                 now = int(time.time())  # sliding: each dossier page counts

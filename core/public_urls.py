@@ -27,12 +27,30 @@ def absolute_url(path: str) -> str:
     return base_url() + path
 
 
-def page_url(page) -> str:
-    """The absolute public URL of a Wagtail page (its path within its site, on SITE_BASE_URL)."""
-    parts = page.get_url_parts()
+def page_url(page, request=None) -> str:
+    """The absolute public URL of a Wagtail page (its path within its site, on SITE_BASE_URL).
+    `request` only lets Wagtail reuse the site root paths it cached on it (no query)."""
+    parts = page.get_url_parts(request)
     if parts is None:
         return ""
     return absolute_url(parts[2])
+
+
+def base_scheme_and_host() -> tuple[str, str]:
+    """("https", "bnm.example.org") of SITE_BASE_URL, for django.contrib.sitemaps classes."""
+    parts = urlsplit(base_url())
+    return parts.scheme or "http", parts.netloc
+
+
+class PublicSitemapUrlsMixin:
+    """Before `Page` in a Wagtail page class: its sitemap entries (Page.get_sitemap_urls, the hook
+    Wagtail documents for this) are on SITE_BASE_URL, not on the Wagtail Site of the request."""
+
+    def get_sitemap_urls(self, request=None):
+        urls = super().get_sitemap_urls(request)
+        for entry in urls:
+            entry["location"] = absolute_url(entry["location"])
+        return urls
 
 
 def site_host_and_port() -> tuple[str, int]:

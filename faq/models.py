@@ -1,20 +1,16 @@
-"""The FAQ page: questions grouped by theme, with schema.org FAQPage structured data."""
-from html import unescape
-
+"""The FAQ page: questions grouped by theme (its schema.org FAQPage JSON-LD: home.seo.faq_page)."""
 from django.db import models
-from django.utils.html import strip_tags
-from django.utils.text import normalize_newlines
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from core.public_urls import page_url
+from core.public_urls import PublicSitemapUrlsMixin
 
 from .blocks import FaqStreamBlock
 
 
-class FaqPage(Page):
+class FaqPage(PublicSitemapUrlsMixin, Page):
     intro = models.TextField("introduction", blank=True)
     body = StreamField(FaqStreamBlock(), verbose_name="questions par thème")
 
@@ -29,24 +25,3 @@ class FaqPage(Page):
     def questions(self):
         for theme in self.body:
             yield from theme.value["questions"]
-
-    def structured_data(self, request=None):
-        """schema.org FAQPage, answers as plain text."""
-        base = page_url(self)
-        entities = []
-        for question in self.questions():
-            text = " ".join(unescape(normalize_newlines(strip_tags(question["answer"].source))).split())
-            entity = {
-                "@type": "Question",
-                "name": question["question"],
-                "acceptedAnswer": {"@type": "Answer", "text": text},
-            }
-            if base:
-                entity["url"] = f"{base}#{question['anchor']}"
-            entities.append(entity)
-        return {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities}
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["structured_data"] = self.structured_data(request)
-        return context

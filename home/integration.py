@@ -43,11 +43,13 @@ def _root(request):
 
 def feed_urls(request) -> dict[str, str]:
     """Absolute URLs of the news RSS feed and the calendar's iCal feed ("" when the page is missing)."""
+    from .models import CalendarPage, NewsIndexPage
+
     by_model = get_menus(request)["by_model"]
     news, calendar = by_model.get("newsindexpage"), by_model.get("calendarpage")
     return {
-        "rss": absolute_url(news["url"] + "rss/") if news else "",
-        "ical": absolute_url(calendar["url"] + "bnm.ics") if calendar else "",
+        "rss": absolute_url(NewsIndexPage.rss_url_of(news["url"])) if news else "",
+        "ical": absolute_url(CalendarPage.ical_url_of(calendar["url"])) if calendar else "",
         "news_page": absolute_url(news["url"]) if news else "",
         "calendar_page": absolute_url(calendar["url"]) if calendar else "",
     }

@@ -35,7 +35,7 @@ def _empty():
     from home.models import LegalSettings
 
     return {"main": [], "footer": [], "by_model": {}, "portal_url": settings.BNM_PORTAL_URL, "contact_email": settings.BNM_TEAM_EMAIL,
-            "current_phase": "", "legal": LegalSettings()}
+            "current_phase": "", "legal": LegalSettings(), "site_description": ""}
 
 
 def build_menus(site):
@@ -61,6 +61,8 @@ def build_menus(site):
         "portal_url": site_settings.portal_url, "contact_email": site_settings.contact_email,
         "current_phase": site_settings.current_phase.strip(),
         "legal": LegalSettings.for_site(site),  # read by the legal pages (includes/legal_information.html)
+        # The home page's search description: every page's meta description when it has none of its own (home.seo).
+        "site_description": root.search_description.strip(),
     }
 
 

@@ -22,6 +22,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from core.parsing import parse_ascii_int
+from core.public_urls import PublicSitemapUrlsMixin
 
 from .blocks import RICH_FEATURES, PresentationStreamBlock, ToolBlock
 from .dates import format_date_fr, format_month_fr, format_time_fr
@@ -175,7 +176,7 @@ class LegalInformation(models.TextChoices):
     PERSONAL_DATA = "donnees", "données personnelles : base légale, durées de conservation, délégué à la protection des données"
 
 
-class HomePage(Page):
+class HomePage(PublicSitemapUrlsMixin, Page):
     intro = models.TextField("présentation en deux phrases")
     tools_heading = models.CharField("titre de la section des outils", max_length=200, default="Trois outils métropolitains")
 
@@ -207,7 +208,7 @@ class HomePage(Page):
         return context
 
 
-class PresentationPage(Page):
+class PresentationPage(PublicSitemapUrlsMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     body = StreamField(PresentationStreamBlock(), verbose_name="contenu")
 
@@ -240,7 +241,7 @@ class PresentationPage(Page):
         return toc
 
 
-class StandardPage(Page):
+class StandardPage(PublicSitemapUrlsMixin, Page):
     intro = models.TextField("chapeau", blank=True)
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"])
     footer_label = models.CharField(
@@ -311,7 +312,7 @@ def group_events(events) -> list[dict]:
     return [{"label": label, "events": items} for label, items in groups.items()]
 
 
-class CalendarPage(RoutablePageMixin, Page):
+class CalendarPage(PublicSitemapUrlsMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -324,9 +325,14 @@ class CalendarPage(RoutablePageMixin, Page):
     def events(self):
         return EventPage.objects.live().child_of(self)
 
+    @staticmethod
+    def ical_url_of(calendar_url: str) -> str:
+        """The iCal feed of the calendar page at `calendar_url` (its `ical_feed` route)."""
+        return f"{calendar_url}bnm.ics"
+
     @property
     def ical_url(self):
-        return f"{self.url}bnm.ics"
+        return self.ical_url_of(self.url)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -362,7 +368,7 @@ class CalendarPage(RoutablePageMixin, Page):
         return calendar_response([event], f"{slug}.ics", request)
 
 
-class EventPage(Page):
+class EventPage(PublicSitemapUrlsMixin, Page):
     start_date = models.DateField("date de début")
     end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
     all_day = models.BooleanField("toute la journée", default=True)
@@ -518,7 +524,7 @@ class EventPage(Page):
 # --- News ---------------------------------------------------------------------
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(PublicSitemapUrlsMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     per_page = 10
 
@@ -549,12 +555,17 @@ class NewsIndexPage(RoutablePageMixin, Page):
 
         return NewsFeed(self)(request)
 
+    @staticmethod
+    def rss_url_of(index_url: str) -> str:
+        """The RSS feed of the news index page at `index_url` (its `rss` route)."""
+        return f"{index_url}rss/"
+
     @property
     def rss_url(self):
-        return f"{self.url}rss/"
+        return self.rss_url_of(self.url)
 
 
-class NewsPage(Page):
+class NewsPage(PublicSitemapUrlsMixin, Page):
     date = models.DateField("date de publication", default=_today)
     intro = models.TextField("chapeau")
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"], blank=True)

@@ -9,22 +9,25 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
+from ami.middleware import PUBLIC_VIEWS, private_path_prefixes
 from core.parsing import parse_ascii_int
-from core.public_urls import absolute_url, page_url
+from core.public_urls import absolute_url, base_scheme_and_host
+
+from .search import search_items
 
 SEARCH_PER_PAGE = 10
 
 
 def robots_txt(request):
-    sitemap_url = absolute_url(reverse("sitemap"))
-    return HttpResponse(
-        f"User-agent: *\nDisallow: /admin/\nDisallow: /candidater/\nDisallow: /recherche/\n\nSitemap: {sitemap_url}\n",
-        content_type="text/plain",
-    )
+    """The call (/candidater/) is crawled; its private pages (dossiers, private links, the start
+    and resume forms), the admin and search results are not (they also answer `noindex`)."""
+    disallowed = ["/admin/", *private_path_prefixes(), reverse("search")]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallowed), "", f"Sitemap: {absolute_url(reverse('sitemap'))}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"seo_noindex": True}, status=404)
 
 
 def server_error(request):
@@ -44,39 +47,30 @@ def search(request):
         paginator = Paginator(queryset, SEARCH_PER_PAGE)
         number = parse_ascii_int(request.GET.get("page", "1"), max_digits=6) or 1
         results = paginator.page(min(number, paginator.num_pages))
-    return TemplateResponse(request, "search/search.html", {"search_query": query, "results": results})
-
-
-class PublicSitemap(WagtailSitemap):
-    """Wagtail's sitemap with each page's address on SITE_BASE_URL (not the request's host)."""
-
-    def location(self, obj):
-        return page_url(obj)
-
-    def _urls(self, page, protocol, domain):
-        urls = super()._urls(page, protocol, domain)
-        for url_info in urls:
-            url_info["location"] = absolute_url(url_info["location"])
-        return urls
+    items = search_items(results, query, request) if results is not None else []
+    return TemplateResponse(request, "search/search.html", {"search_query": query, "results": results, "items": items})
 
 
 class ViewsSitemap(DjangoSitemap):
-    """Public pages that are Django views, not Wagtail pages (by URL name), on SITE_BASE_URL."""
+    """Public pages that are Django views, not Wagtail pages (by URL name), on SITE_BASE_URL:
+    the integration page and the AMI's public views (ami.middleware.PUBLIC_VIEWS: the call)."""
 
-    names = ["integration"]
+    changefreq = "weekly"
 
     def items(self):
-        return self.names
+        return ["integration", *(f"ami:{name}" for name in sorted(PUBLIC_VIEWS))]
 
     def location(self, name):
         return reverse(name)
 
-    def get_urls(self, page=1, site=None, protocol=None):
-        urls = super().get_urls(page=page, site=site, protocol=protocol)
-        for url_info in urls:
-            url_info["location"] = absolute_url(reverse(url_info["item"]))
-        return urls
+    def get_protocol(self, protocol=None):
+        return base_scheme_and_host()[0]
+
+    def get_domain(self, site=None):
+        return base_scheme_and_host()[1]
 
 
 def sitemap(request):
-    return wagtail_sitemap(request, sitemaps={"wagtail": PublicSitemap(request), "views": ViewsSitemap()})
+    """Every live public Wagtail page (each page class's get_sitemap_urls puts it on SITE_BASE_URL)
+    and the public pages that are views (the AMI's call, the integration page)."""
+    return wagtail_sitemap(request, sitemaps={"pages": WagtailSitemap, "views": ViewsSitemap()})

@@ -106,3 +106,19 @@ def external_links(html):
         return opening + text + _external_marker() + closing
 
     return mark_safe(_LINK.sub(mark, str(html)))
+
+
+@register.simple_tag(takes_context=True)
+def seo_head(context):
+    """Description, canonical URL, sharing tags, feeds and JSON-LD of the page (home.seo)."""
+    from home.seo import head_data
+
+    return head_data(context)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_trail(context):
+    """[{title, url}] from « Accueil » to the current page: the same list as its BreadcrumbList."""
+    from home.seo import breadcrumb_trail as trail
+
+    return trail(context.get("page"), context.get("request"))

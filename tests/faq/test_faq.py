@@ -9,9 +9,11 @@ from faq.models import FaqPage
 
 
 def json_ld(html):
-    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
-    assert len(blocks) == 1
-    return json.loads(blocks[0])
+    """The page's one FAQPage block (its BreadcrumbList is tested in tests/home/test_seo.py)."""
+    blocks = [json.loads(b) for b in re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)]
+    faq = [block for block in blocks if block["@type"] == "FAQPage"]
+    assert len(faq) == 1
+    return faq[0]
 
 
 @pytest.mark.django_db
