@@ -27,6 +27,7 @@ PUBLIC_PAGES = [
     ("accessibilite", "/accessibilite/", 200),
     ("contact", "/contact/", 200),
     ("recherche", "/recherche/?q=bnm", 200),
+    ("recherche-faq", "/recherche/?q=d%C3%A9lib%C3%A9ration", 200),  # typed results, FAQ questions
     ("page-introuvable", "/cette-page-n-existe-pas/", 404),
     ("candidater", "/candidater/", 200),
     ("integration", "/integration/", 200),
@@ -223,3 +224,19 @@ def test_home_call_to_action_is_reachable_with_the_keyboard(page, bnm_content):
         page.keyboard.press("Enter")
     assert page.url.split("?")[0].rstrip("/").split("/", 3)[3].startswith("candidater")
     assert page.locator("h1").count() == 1
+
+
+def test_search_result_leads_to_the_faq_question(page, bnm_content):
+    page.goto("/recherche/?q=d%C3%A9lib%C3%A9ration")
+    result = page.locator(".search-results > li", has=page.locator(".search-result__type", has_text="Question fréquente")).first
+    link = result.locator(".search-result__link")
+    question = link.inner_text().strip()
+    anchor = link.get_attribute("href").split("#", 1)[1]
+    assert "délibération" in question.lower()
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith(f"/faq/#{anchor}")
+    target = page.locator(f"details[id='{anchor}']")
+    expect(target, "the question the result named is not opened").to_have_attribute("open", "")
+    expect(target, "the question the result named is not scrolled into view").to_be_in_viewport()
+    assert target.locator("summary").inner_text().strip() == question
