@@ -6,14 +6,18 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 
 def private_storage():
-    """Files that must never be served from public media (signed documents, PDFs)."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    """Files that must never be served from public media (signed documents, PDFs): on disk under
+    PRIVATE_MEDIA_ROOT, or in a private S3 bucket (settings.PRIVATE_STORAGE, config/storage.py)."""
+    config = getattr(settings, "PRIVATE_STORAGE", None)
+    if not config:
+        return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return storages.create_storage(config)
 
 
 def new_public_id() -> str:

@@ -11,6 +11,7 @@ import csp.constants as _csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import storage as _storage
 from core.parsing import parse_ascii_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -331,10 +332,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
+# Uploaded files on the web host's disk, or on S3-compatible object storage when S3_MEDIA_BUCKET /
+# S3_PRIVATE_BUCKET are set (config/storage.py; README « Deployment on several machines »).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _storage.media_storage(ENV),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+PRIVATE_STORAGE = _storage.private_storage(ENV)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

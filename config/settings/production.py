@@ -14,6 +14,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # only names below the site's own host na
 # not by one site living on a sub-domain of it: left to the MEL, hence silenced.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 - uploaded files: disk or object storage, as base.py chose
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

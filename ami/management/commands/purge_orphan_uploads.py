@@ -7,10 +7,27 @@ Run it from cron, e.g. once a day.
 import time
 from pathlib import Path
 
+from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand
 
 from ami.models import Dossier
 from ami.services.uploads import referenced_private_files
+
+
+def _stored_names(storage, prefix: str = ""):
+    """Every file of the private storage (on disk or in its bucket), by its stored name. On disk,
+    symbolic links are neither followed nor counted."""
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location)
+        for path in root.rglob("*") if root.exists() else []:
+            if path.is_file() and not path.is_symlink():
+                yield path.relative_to(root).as_posix()
+        return
+    directories, files = storage.listdir(prefix)
+    for name in files:
+        yield f"{prefix}{name}"
+    for directory in directories:
+        yield from _stored_names(storage, f"{prefix}{directory}/")
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
@@ -32,25 +49,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, min_age=3600, **options):
         storage = Dossier._meta.get_field("signed_document").storage
-        root = Path(storage.location)
         referenced = referenced_private_files()
         cutoff = time.time() - max(0, min_age)
         scanned = kept_referenced = kept_young = removed = 0
-        for path in sorted(root.rglob("*")) if root.exists() else []:
-            if not path.is_file() or path.is_symlink():
-                continue
+        for name in sorted(_stored_names(storage)):
             scanned += 1
-            name = path.relative_to(root).as_posix()
             if name in referenced:
                 kept_referenced += 1
-            elif path.stat().st_mtime > cutoff:
+            elif storage.get_modified_time(name).timestamp() > cutoff:
                 kept_young += 1
             else:
                 removed += 1
                 if dry_run:
                     self.stdout.write(f"à supprimer\u202f: {name}")
                 else:
-                    path.unlink(missing_ok=True)
+                    storage.delete(name)
         simulation = " (simulation\u202f: rien n’a été supprimé)" if dry_run else ""
         verb = ("orphelin à supprimer", "orphelins à supprimer") if dry_run else ("orphelin supprimé", "orphelins supprimés")
         self.stdout.write(
