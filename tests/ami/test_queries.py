@@ -24,6 +24,20 @@ def test_step_page_query_budget(referent, dossier, slug, library_count, django_a
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("slug", [step.slug for step in STEPS if step.slug != "recapitulatif"])
+@pytest.mark.parametrize("library_count", [1, 4])
+def test_step_page_marking_the_missing_answers_query_budget(referent, dossier, slug, library_count,
+                                                             django_assert_max_num_queries):
+    """The recap's link to a missing answer (?manquantes=1): the same budget, whatever is missing."""
+    for index in range(1, library_count):
+        Library.objects.create(dossier=dossier, sort_order=index)
+    url = step_url(dossier, slug) + "?manquantes=1"
+    referent.get(url)
+    with django_assert_max_num_queries(BUDGET):
+        response = referent.get(url)
+    assert response.status_code == 200 and "pour pouvoir déposer le dossier" in response.content.decode()
+
+
 def test_library_query_count_does_not_grow_with_libraries(referent, dossier):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

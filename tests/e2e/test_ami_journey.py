@@ -181,7 +181,7 @@ def test_network_dossier_filled_resumed_from_the_email_and_submitted(
 
     dossier = Dossier.objects.get(campaign=campaign)
     for link in missing.get_by_role("link").all():
-        assert link.get_attribute("href").startswith(step_path(dossier, "validation") + "#")
+        assert link.get_attribute("href").startswith(step_path(dossier, "validation") + "?manquantes=1#")
     progress = page.get_by_role("navigation", name="Étapes du dossier")
     for number in range(1, 6):
         expect(progress.get_by_role("listitem").nth(number - 1)).to_contain_text("(complet)")
