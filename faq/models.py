@@ -5,12 +5,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.pagecache import CachedPageMixin
 from core.public_urls import PublicSitemapUrlsMixin
 
 from .blocks import FaqStreamBlock
 
 
-class FaqPage(PublicSitemapUrlsMixin, Page):
+class FaqPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     intro = models.TextField("introduction", blank=True)
     body = StreamField(FaqStreamBlock(), verbose_name="questions par thème")
 

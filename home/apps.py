@@ -7,6 +7,9 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self):
+        from core import pagecache
+
         from .menus import connect_signals
 
         connect_signals()
+        pagecache.connect_signals()

@@ -22,6 +22,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Site
 
+from core.pagecache import public_cache
 from core.public_urls import absolute_url, base_url, page_url
 
 from .dates import format_date_fr, format_deadline
@@ -135,6 +136,7 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@public_cache()
 @csrf_exempt  # so that a POST is refused with 405 (not 403): nothing here is ever written
 def portal_json(request):
     if request.method not in ALLOWED_METHODS:
@@ -218,6 +220,7 @@ def examples(*, rss: str, ical: str, webcal: str, json_url: str, news_page: str,
     }
 
 
+@public_cache()
 def integration_page(request):
     """/integration/: each feed and the JSON, with copy-paste examples on SITE_BASE_URL."""
     feeds = feed_urls(request)

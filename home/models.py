@@ -21,6 +21,7 @@ from wagtail.models import Page, PageManager, Site
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from core.pagecache import CachedPageMixin
 from core.parsing import parse_ascii_int
 from core.public_urls import PublicSitemapUrlsMixin
 
@@ -176,7 +177,7 @@ class LegalInformation(models.TextChoices):
     PERSONAL_DATA = "donnees", "données personnelles : base légale, durées de conservation, délégué à la protection des données"
 
 
-class HomePage(PublicSitemapUrlsMixin, Page):
+class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     intro = models.TextField("présentation en deux phrases")
     tools_heading = models.CharField("titre de la section des outils", max_length=200, default="Trois outils métropolitains")
 
@@ -208,7 +209,7 @@ class HomePage(PublicSitemapUrlsMixin, Page):
         return context
 
 
-class PresentationPage(PublicSitemapUrlsMixin, Page):
+class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     body = StreamField(PresentationStreamBlock(), verbose_name="contenu")
 
@@ -241,7 +242,7 @@ class PresentationPage(PublicSitemapUrlsMixin, Page):
         return toc
 
 
-class StandardPage(PublicSitemapUrlsMixin, Page):
+class StandardPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     intro = models.TextField("chapeau", blank=True)
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"])
     footer_label = models.CharField(
@@ -312,7 +313,7 @@ def group_events(events) -> list[dict]:
     return [{"label": label, "events": items} for label, items in groups.items()]
 
 
-class CalendarPage(PublicSitemapUrlsMixin, RoutablePageMixin, Page):
+class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -368,7 +369,7 @@ class CalendarPage(PublicSitemapUrlsMixin, RoutablePageMixin, Page):
         return calendar_response([event], f"{slug}.ics", request)
 
 
-class EventPage(PublicSitemapUrlsMixin, Page):
+class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     start_date = models.DateField("date de début")
     end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
     all_day = models.BooleanField("toute la journée", default=True)
@@ -524,7 +525,7 @@ class EventPage(PublicSitemapUrlsMixin, Page):
 # --- News ---------------------------------------------------------------------
 
 
-class NewsIndexPage(PublicSitemapUrlsMixin, RoutablePageMixin, Page):
+class NewsIndexPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     per_page = 10
 
@@ -565,7 +566,7 @@ class NewsIndexPage(PublicSitemapUrlsMixin, RoutablePageMixin, Page):
         return self.rss_url_of(self.url)
 
 
-class NewsPage(PublicSitemapUrlsMixin, Page):
+class NewsPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     date = models.DateField("date de publication", default=_today)
     intro = models.TextField("chapeau")
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"], blank=True)

@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.views import serve as wagtail_serve
 
 from ami.middleware import PUBLIC_VIEWS, private_path_prefixes
+from core.pagecache import public_cache
 from core.parsing import parse_ascii_int
 from core.public_urls import absolute_url, base_scheme_and_host
 
@@ -18,6 +19,7 @@ from .search import search_items
 SEARCH_PER_PAGE = 10
 
 
+@public_cache()
 def robots_txt(request):
     """The call (/candidater/) is crawled; its private pages (dossiers, private links, the start
     and resume forms), the admin and search results are not (they also answer `noindex`)."""
@@ -70,6 +72,7 @@ class ViewsSitemap(DjangoSitemap):
         return base_scheme_and_host()[1]
 
 
+@public_cache()
 def sitemap(request):
     """Every live public Wagtail page (each page class's get_sitemap_urls puts it on SITE_BASE_URL)
     and the public pages that are views (the AMI's call, the integration page)."""

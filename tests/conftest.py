@@ -19,6 +19,15 @@ def _close_redis_breakers():
     reset_breakers()
 
 
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test's database starts anew: so does the page cache (core/pagecache.py)."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -48,6 +48,7 @@ def use_cache_at(settings, url: str, **options) -> None:
             "OPTIONS": {**settings.REDIS_CACHE_OPTIONS, **options},
         }
     }
+    settings.PAGE_CACHE_ALIAS = "default"  # the page cache shares Redis, as in production
 
 
 @pytest.fixture

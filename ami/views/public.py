@@ -24,6 +24,7 @@ from ami.services.dossiers import (
 )
 from ami.services.tokens import CLOSED, UNKNOWN, check_token, link_lifetime, use_token
 from ami.services.uploads import MAX_UPLOAD_BYTES
+from core.pagecache import public_cache
 from core.parsing import parse_ascii_int
 from home.dates import format_deadline
 
@@ -33,6 +34,8 @@ from .common import dossier_url, error_items
 # proxies): a flooding client gets « Trop de demandes » (429).
 LINK_REQUEST_IP_RATE = "10/h"
 START_RATE = "20/h"
+# The call page counts the days left: kept one minute in the page cache.
+CALL_PAGE_CACHE_SECONDS = 60
 # Link e-mails per target (an address, a commune): only e-mails count, not form posts, and
 # the page answers the same when the budget is spent, so nobody can lock a referent out.
 LINK_EMAIL_TARGET_RATE = "5/h"
@@ -79,6 +82,7 @@ def dossier_outline() -> list[dict]:
     return outline
 
 
+@public_cache(CALL_PAGE_CACHE_SECONDS)
 def call_home(request):
     campaign = Campaign.objects.current()
     return render(request, "ami/call_home.html", _call_context(campaign))

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "config.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.pagecache.PageCacheMiddleware",
     # Below WhiteNoise (static files come pre-compressed) and above everything that writes the body
     # or marks a response as private: compresses public responses only (README « Compression »).
     "config.middleware.PublicGZipMiddleware",
@@ -185,6 +186,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page cache for anonymous visitors (core/pagecache.py): on Redis with the rest (one
+# connection pool, one breaker), else in files shared by the processes of this host.
+# PAGE_CACHE_SECONDS = 0 turns it off.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(BASE_DIR / "var" / "pagecache"),
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+PAGE_CACHE_ALIAS = "default" if REDIS_URL else "pages"
+PAGE_CACHE_SECONDS = int(ENV.get("PAGE_CACHE_SECONDS", "600"))
+# Never looked up: static files, media, the admin and documents (served with their own checks).
+PAGE_CACHE_EXCLUDED_PREFIXES = ("/static/", "/media/", "/admin/", "/documents/")
 # Rate limits count in that cache. Without Redis the count cannot be read: let the request
 # through (django-ratelimit would otherwise refuse every POST); see README « When Redis is down ».
 RATELIMIT_FAIL_OPEN = True

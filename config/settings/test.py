@@ -24,3 +24,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The page cache stays on, as in production, in this process's memory; tests/conftest.py empties
+# it before each test (the database is rolled back, the cache would not be).
+CACHES = {**CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}}  # noqa: F405
+PAGE_CACHE_ALIAS = "pages"

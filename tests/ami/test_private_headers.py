@@ -10,7 +10,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from ami.services.tokens import issue_token
-from tests.home.test_security_headers import assert_strict_policy_matching_the_page
+from tests.home.test_security_headers import assert_strict_policy_without_inline_code
 
 from .factories import commune, dossier_path
 
@@ -60,7 +60,7 @@ def test_every_dossier_page_and_download_is_no_store(referent, complete, django_
         assert response.status_code in (200, 302), url
         assert PRIVATE_CACHE <= cache_control(response), (url, response.headers.get("Cache-Control"))
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            assert_strict_policy_matching_the_page(response)  # nonce CSP, no inline code
+            assert_strict_policy_without_inline_code(response)  # strict CSP, no inline code
 
     with django_capture_on_commit_callbacks(execute=True):
         submitted = referent.post(dossier_path("ami:submit", complete))

@@ -1,0 +1,209 @@
+"""The page cache for anonymous visitors (README, « Page cache »).
+
+A response is stored only when its view opted in (`public_cache`, or a page class with
+`CachedPageMixin`), the request came without a session or message cookie and without a query
+string, the status is 200 and the response sets no cookie and is not marked private. Stored
+entries are served to the next anonymous GET or HEAD of the same URL without touching the
+database; a conditional request with the entry's ETag gets a 304.
+
+Invalidation is by generation: `invalidate()` (connected to page publish, unpublish, move,
+delete, and to the models public pages read: settings, sites, campaigns) increments a counter
+kept in the same cache. The counter and the entry are read in one round trip (`get_many`, a
+single MGET on Redis), and an entry of an older generation is a miss. An entry also expires
+before the next instant the pages can change by themselves: a campaign opening, closing or an
+extension ending, and midnight in Paris (« J-3 »).
+
+The cache is the `pages` alias: Redis when REDIS_URL is set (fail-soft: Redis down reads as a
+miss), else files under var/ shared by the processes of one host. PAGE_CACHE_SECONDS = 0 turns
+it off.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_etags
+
+GENERATION_KEY = "pagecache:generation"
+ATTRIBUTE = "public_cache_seconds"
+# Request cookies that may change what a page shows: the session (a logged-in editor's user bar,
+# a referent's dossier) and flash messages. A CSRF cookie alone changes nothing.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
+PARIS = ZoneInfo("Europe/Paris")
+# Headers that belong to one response or are set again by the outer middleware on every answer.
+NOT_STORED = {"set-cookie", "content-security-policy", "date"}
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def mark_public(response: HttpResponse, seconds: int | None = None) -> HttpResponse:
+    """Let the page cache store this response for `seconds` (default PAGE_CACHE_SECONDS)."""
+    setattr(response, ATTRIBUTE, settings.PAGE_CACHE_SECONDS if seconds is None else min(seconds, settings.PAGE_CACHE_SECONDS))
+    return response
+
+
+def public_cache(seconds: int | None = None) -> Callable:
+    """View decorator: the view's answer is the same for every anonymous visitor."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            return mark_public(view(request, *args, **kwargs), seconds)
+
+        return wrapped
+
+    return decorator
+
+
+class CachedPageMixin:
+    """A Wagtail page whose rendering is the same for every anonymous visitor.
+
+    `serve()` runs only once Wagtail's view restrictions have let the visitor through, so a
+    password or login form shown instead of the page is never stored."""
+
+    def serve(self, request, *args, **kwargs):
+        return mark_public(super().serve(request, *args, **kwargs))
+
+
+def invalidate(**kwargs) -> None:
+    """Every stored page becomes a miss, at once, for every process."""
+    cache = _cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no counter yet (or it expired): any new value differs from the entries'
+        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+
+
+def seconds_until_change(now: dt.datetime | None = None) -> int:
+    """Seconds until the public pages change without any edit: the next campaign date or
+    extension end, or the next midnight in Paris (the « J-n » countdown)."""
+    from django.db.models import Min, Q
+
+    from ami.models import Campaign
+
+    now = now or timezone.now()
+    local = now.astimezone(PARIS)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    upcoming = Campaign.objects.aggregate(  # one query; the join repeats rows, which Min ignores
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+        extension_ends=Min("extensions__closes_at", filter=Q(extensions__closes_at__gt=now)),
+    )
+    moments = [midnight, *(moment for moment in upcoming.values() if moment is not None)]
+    return max(1, int((min(moments) - now).total_seconds()))
+
+
+def _is_candidate(request: HttpRequest) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        and not request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+    )
+
+
+def _key(request: HttpRequest) -> str:
+    # Responses are stored after compression: a client that accepts gzip gets its own copy.
+    gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    raw = f"{request.get_host()}{request.path}|{int(gzip)}"
+    return "pagecache:page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _is_storable(response: HttpResponse) -> bool:
+    if getattr(response, ATTRIBUTE, 0) <= 0 or response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or response.has_header("Set-Cookie"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _finish(request: HttpRequest, response: HttpResponse, etag: str, stored_at: float) -> HttpResponse:
+    response["ETag"] = etag
+    if not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date(stored_at)
+    # Unless the view said otherwise, browsers and proxies may keep the page but ask again each
+    # time: a published change is seen at once, and an unchanged page costs a 304.
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+    if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
+            not_modified[header] = response[header]
+        return not_modified
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous pages (see the module's docstring). Place it after the
+    middleware that sets headers on every response (security, CSP) and before the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _is_candidate(request):
+            return self.get_response(request)
+        cache = _cache()
+        key = _key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY, 0)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            _, status, headers, content, etag, stored_at = entry
+            response = HttpResponse(content if request.method == "GET" else b"", status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return _finish(request, response, etag, stored_at)
+
+        response = self.get_response(request)
+        if not _is_storable(response):
+            return response
+        seconds = min(getattr(response, ATTRIBUTE), seconds_until_change())
+        etag = response.get("ETag") or '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
+        stored_at = timezone.now().timestamp()
+        headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]
+        if request.method == "GET":  # a HEAD answer has no body to store
+            cache.set(key, (generation, response.status_code, headers, response.content, etag, stored_at), seconds)
+        response["X-Page-Cache"] = "miss"
+        return _finish(request, response, etag, stored_at)
+
+
+# Public pages read these apps' models (pages, site settings, sites, images, documents,
+# redirects) and the call's dates. Over-invalidating on an editor's action costs one miss per
+# page; forgetting a model would show stale content.
+WATCHED_APPS = {"home", "faq", "wagtailcore", "wagtailimages", "wagtaildocs", "wagtailredirects"}
+WATCHED_MODELS = {"ami.campaign", "ami.campaignextension"}
+
+
+def _on_model_change(sender, **kwargs) -> None:
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+
+    if kwargs.get("created") and issubclass(sender, (BaseSiteSetting, BaseGenericSetting)):
+        return  # created on first read with the defaults the pages already showed
+    meta = sender._meta
+    if meta.app_label in WATCHED_APPS or meta.label_lower in WATCHED_MODELS:
+        invalidate()
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(invalidate, dispatch_uid=f"pagecache_{id(signal)}")
+    post_save.connect(_on_model_change, dispatch_uid="pagecache_saved")
+    post_delete.connect(_on_model_change, dispatch_uid="pagecache_deleted")

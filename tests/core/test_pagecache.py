@@ -1,0 +1,176 @@
+"""The page cache for anonymous visitors (core/pagecache.py): what a visitor, an editor and a
+referent notice. Under CI the Redis-backed cases run against the real Redis."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.urls import reverse
+
+from ami.models import CampaignExtension
+from home.models import BnmSettings, StandardPage
+from tests.ami.factories import commune, make_campaign, make_dossier, open_dossier_in_session, step_url
+from tests.home.conftest import TODAY
+from tests.integration_fixtures import _require_redis, redis_broker_url
+
+PARIS = ZoneInfo("Europe/Paris")
+pytestmark = pytest.mark.django_db
+
+
+def page_cache():
+    return caches[django_settings.PAGE_CACHE_ALIAS]
+
+
+def test_second_visit_is_served_from_the_cache_without_a_query(content, client, django_assert_num_queries):
+    first = client.get("/la-bnm/")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/la-bnm/")
+    assert second.status_code == 200 and second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # The headers set on every answer are set again on a hit, not replayed from the first one.
+    assert "Content-Security-Policy" in second and "X-Frame-Options" in second
+
+
+def test_published_change_is_seen_at_once(content, client):
+    page = StandardPage.objects.get(slug="contact")
+    assert "Nous écrire" not in client.get(page.url).content.decode()
+    assert client.get(page.url)["X-Page-Cache"] == "hit"
+
+    page.title = "Nous écrire"
+    page.save_revision().publish()
+    response = client.get(page.url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Nous écrire" in response.content.decode()
+    assert "Nous écrire" in client.get("/").content.decode()  # the menu of every other page too
+
+
+def test_draft_is_not_shown_and_unpublished_page_is_gone_at_once(content, client):
+    page = StandardPage.objects.get(slug="contact")
+    client.get(page.url)
+    page.title = "Brouillon non publié"
+    page.save_revision()
+    assert "Brouillon non publié" not in client.get(page.url).content.decode()
+
+    url = page.url
+    page.unpublish()
+    assert client.get(url).status_code == 404
+
+
+def test_site_settings_change_is_seen_at_once(content, client):
+    client.get("/")
+    site_settings = BnmSettings.objects.get()
+    site_settings.contact_email = "bnm-nouvelle@lillemetropole.fr"
+    site_settings.save()
+    assert "bnm-nouvelle@lillemetropole.fr" in client.get("/").content.decode()
+
+
+def test_a_call_the_team_creates_appears_at_once(content, client):
+    assert client.get(reverse("ami:home"))["X-Page-Cache"] == "miss"
+    assert client.get(reverse("ami:home"))["X-Page-Cache"] == "hit"
+    make_campaign(title="Appel créé par l’équipe")
+    response = client.get(reverse("ami:home"))
+    assert "Appel créé par l’équipe" in response.content.decode()
+
+
+def test_the_call_page_opens_on_time_without_an_edit(content, client):
+    """A page cached the evening before the opening says « ouvert » from 9:00, not 10 minutes later."""
+    make_campaign(title="Appel 2027", opens_at=dt.datetime(2026, 11, 27, 9, 0, tzinfo=PARIS),
+                  closes_at=dt.datetime(2027, 3, 31, 23, 59, tzinfo=PARIS))
+    with time_machine.travel(dt.datetime(2026, 11, 27, 8, 59, 30, tzinfo=PARIS), tick=False) as traveller:
+        assert "pas encore ouvert" in client.get(reverse("ami:home")).content.decode()
+        traveller.move_to(dt.datetime(2026, 11, 27, 8, 59, 50, tzinfo=PARIS))  # its minute is not up, but 9:00 comes first
+        assert client.get(reverse("ami:home"))["X-Page-Cache"] == "hit"
+        traveller.move_to(dt.datetime(2026, 11, 27, 9, 0, 1, tzinfo=PARIS))
+        response = client.get(reverse("ami:home"))
+    assert response["X-Page-Cache"] == "miss"
+    assert "Les candidatures sont ouvertes" in response.content.decode()
+
+
+def test_an_extension_is_shown_at_once_and_its_end_expires_the_page(content, client, frozen_today):
+    campaign = make_campaign(opens_at=TODAY - dt.timedelta(days=60), closes_at=TODAY - dt.timedelta(days=1))
+    client.get(reverse("ami:home"))
+    CampaignExtension.objects.create(campaign=campaign, commune=commune("Roubaix"), closes_at=TODAY + dt.timedelta(hours=2))
+    response = client.get(reverse("ami:home"))
+    assert response["X-Page-Cache"] == "miss" and "Roubaix" in response.content.decode()
+    entry_seconds = client.get(reverse("ami:home"))
+    assert entry_seconds["X-Page-Cache"] == "hit"
+    frozen_today.shift(dt.timedelta(hours=2, seconds=1))
+    assert "Roubaix" not in client.get(reverse("ami:home")).content.decode()
+
+
+def test_logged_in_editor_is_never_served_the_anonymous_copy(content, client, admin_client):
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    response = admin_client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "wagtail-userbar" in response.content.decode()
+    # and the editor's page, with its user bar, is never given to the public
+    assert "wagtail-userbar" not in client.get("/").content.decode()
+
+
+def test_private_dossier_pages_and_forms_are_never_stored(content, client):
+    campaign = make_campaign()
+    dossier = make_dossier(campaign, commune("Lille"))
+    open_dossier_in_session(client, dossier)
+    for _ in range(2):
+        response = client.get(step_url(dossier, "commune"))
+        assert response.status_code == 200 and "X-Page-Cache" not in response
+    anonymous = client.__class__()
+    for _ in range(2):  # the start form sets a CSRF cookie: its answer is never stored
+        response = anonymous.get(reverse("ami:start"))
+        assert response.status_code == 200 and response.get("X-Page-Cache") != "hit"
+
+
+def test_search_results_and_query_strings_are_not_stored(content, client):
+    for _ in range(2):
+        response = client.get(reverse("search"), {"q": "logiciel"})
+        assert "X-Page-Cache" not in response
+
+
+def test_unchanged_page_revalidates_with_a_304(content, client):
+    response = client.get("/faq/")
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert "Cookie" in response["Vary"]
+    etag = response["ETag"]
+    revalidated = client.get("/faq/", HTTP_IF_NONE_MATCH=etag)
+    assert revalidated.status_code == 304 and revalidated["ETag"] == etag
+    assert revalidated.content == b""
+    StandardPage.objects.get(slug="contact").save_revision().publish()  # the menu may have changed
+    assert client.get("/faq/", HTTP_IF_NONE_MATCH=etag)["X-Page-Cache"] == "miss"
+
+
+def test_feeds_sitemap_and_robots_are_stored(content, client):
+    for url in ("/actualites/rss/", reverse("sitemap"), reverse("robots_txt"), "/calendrier/bnm.ics"):
+        assert client.get(url).status_code == 200, url
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+
+
+@pytest.mark.integration
+def test_on_redis_an_invalidation_reaches_every_process(content, client, settings):
+    """Two processes share Redis: a publish in one is seen by the other at once. A second
+    cache object on the same Redis stands for the second process."""
+    redis_url = redis_broker_url()
+    _require_redis(redis_url)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": redis_url,
+                    "OPTIONS": settings.REDIS_CACHE_OPTIONS},
+        "other_process": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": redis_url,
+                          "OPTIONS": settings.REDIS_CACHE_OPTIONS},
+    }
+    settings.PAGE_CACHE_ALIAS = "default"
+    caches["default"].clear()
+    client.get("/la-bnm/")
+    assert client.get("/la-bnm/")["X-Page-Cache"] == "hit"
+    settings.PAGE_CACHE_ALIAS = "other_process"
+    page = StandardPage.objects.get(slug="contact")
+    page.title = "Écrire à l’équipe"
+    page.save_revision().publish()  # invalidated from "the other process"
+    settings.PAGE_CACHE_ALIAS = "default"
+    response = client.get("/la-bnm/")
+    assert response["X-Page-Cache"] == "miss" and "Écrire à l’équipe" in response.content.decode()
+    caches["default"].clear()
