@@ -29,7 +29,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
 GENERATION_KEY = "pagecache:generation"
@@ -137,11 +136,11 @@ def _finish(request: HttpRequest, response: HttpResponse, etag: str, stored_at: 
     # time: a published change is seen at once, and an unchanged page costs a 304.
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
-    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
         not_modified = HttpResponseNotModified()
-        for header in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
-            not_modified[header] = response[header]
+        for header in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Access-Control-Allow-Origin"):
+            if response.has_header(header):
+                not_modified[header] = response[header]
         return not_modified
     return response
 

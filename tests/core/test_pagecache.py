@@ -149,10 +149,15 @@ def test_unchanged_page_revalidates_with_a_304(content, client):
     assert changed.status_code == 200 and changed["ETag"] != etag and "Vos questions" in changed.content.decode()
 
 
-def test_feeds_sitemap_and_robots_are_stored(content, client):
-    for url in ("/actualites/rss/", reverse("sitemap"), reverse("robots_txt"), "/calendrier/bnm.ics"):
+def test_feeds_sitemap_robots_and_the_portal_integration_are_stored(content, client):
+    urls = ("/actualites/rss/", reverse("sitemap"), reverse("robots_txt"), "/calendrier/bnm.ics",
+            reverse("integration"), reverse("integration_json"))
+    for url in urls:
         assert client.get(url).status_code == 200, url
         assert client.get(url)["X-Page-Cache"] == "hit", url
+    # The JSON keeps its own caching rules and CORS header from the cache.
+    hit = client.get(reverse("integration_json"))
+    assert hit["Access-Control-Allow-Origin"] == "*" and hit["Cache-Control"].startswith("public, max-age=")
 
 
 @pytest.mark.integration
