@@ -1,6 +1,7 @@
 """The page cache for anonymous visitors (core/pagecache.py): what a visitor, an editor and a
 referent notice. Under CI the Redis-backed cases run against the real Redis."""
 import datetime as dt
+import gzip
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -147,6 +148,16 @@ def test_unchanged_page_revalidates_with_a_304(content, client):
     faq.save_revision().publish()
     changed = client.get("/faq/", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag and "Vos questions" in changed.content.decode()
+
+
+def test_compressed_and_plain_copies_are_kept_apart(content, client):
+    compressed = client.get("/la-bnm/", HTTP_ACCEPT_ENCODING="gzip")
+    assert compressed["Content-Encoding"] == "gzip"
+    plain = client.get("/la-bnm/")
+    assert "Content-Encoding" not in plain and plain["X-Page-Cache"] == "miss"
+    again = client.get("/la-bnm/", HTTP_ACCEPT_ENCODING="gzip")
+    assert again["X-Page-Cache"] == "hit" and again["Content-Encoding"] == "gzip"
+    assert gzip.decompress(again.content) == plain.content
 
 
 def test_feeds_sitemap_robots_and_the_portal_integration_are_stored(content, client):
