@@ -7,6 +7,8 @@ start and resume forms and their answers).
 import time
 
 from django.conf import settings
+from django.http import HttpResponseForbidden
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 # The call for expressions of interest and its blank questionnaire: public content.
@@ -66,3 +68,36 @@ class PrivateDossierMiddleware:
             for key in [k for k in session.keys() if k.startswith(SESSION_PREFIX)]:
                 del session[key]
         return None
+
+
+NOT_FOR_YOU = "Vous n’avez pas l’autorisation d’accéder à l’AMI : cet espace est réservé à l’équipe BNM."
+
+
+def is_ami_admin(request) -> bool:
+    """An admin view of the AMI (modeladmin and back-office views are all named « ami_… »)."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        match is not None and (match.url_name or "").startswith("ami_")
+        and request.path.startswith(reverse("wagtailadmin_home"))
+    )
+
+
+class AmiAdminForbiddenMiddleware:
+    """A member of the admin without any right on the AMI (« Éditeurs ») gets a plain French 403 on
+    every AMI admin URL, before the view runs: Wagtail would turn the view's PermissionDenied into a
+    redirect to the dashboard. Whoever has no admin access still goes to the login page (Wagtail's
+    own redirect); a member of « Équipe BNM » meets each view's own finer checks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if not is_ami_admin(request) or user is None or not user.is_authenticated:
+            return None
+        if user.has_module_perms("ami") or not user.has_perm("wagtailadmin.access_admin"):
+            return None  # the team; or someone Wagtail sends to its login page
+        return HttpResponseForbidden(NOT_FOR_YOU, content_type="text/plain; charset=utf-8")

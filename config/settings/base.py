@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "ami.middleware.PrivateDossierMiddleware",
+    "ami.middleware.AmiAdminForbiddenMiddleware",
     # Last: turns a locked-out login into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]

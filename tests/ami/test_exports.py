@@ -177,7 +177,7 @@ def test_export_refused_without_the_permission(client, submitted):
     for fmt in ("xlsx", "csv"):
         response = client.get(reverse(INDEX), {"export": fmt})
         assert response.status_code == 403
-        assert "autorisation d’exporter" in response.content.decode()
+        assert "Vous n’avez pas l’autorisation" in response.content.decode()
     # Anonymous: to the login page, no file.
     client.logout()
     response = client.get(reverse(INDEX), {"export": "xlsx"})
