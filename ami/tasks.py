@@ -222,3 +222,14 @@ def send_deadline_reminders() -> int:
     from ami.services.reminders import send_due_reminders
 
     return send_due_reminders()
+
+
+@shared_task(ignore_result=True)
+def purge_personal_data() -> dict:
+    """Beat, once a day: warn the referents of drafts about to be deleted, delete the drafts whose
+    retention period is over, anonymise the submitted dossiers whose period is over
+    (ami.services.personal_data). Idempotent: a second run the same day does nothing more."""
+    from ami.services.personal_data import purge_personal_data as purge
+
+    report = purge()
+    return {"warned": len(report.warned), "deleted": len(report.deleted), "anonymised": len(report.anonymised)}

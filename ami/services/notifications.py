@@ -327,3 +327,25 @@ def queue_review_email(dossier: Dossier, event) -> OutboxEmail | None:
         dossier=dossier,
     )
     return email
+
+
+def queue_purge_warning_email(dossier: Dossier, *, key: str, delete_at) -> bool:
+    """One month before a draft never submitted is deleted (ami.services.personal_data): tell its
+    referent the date, once per `key`. No private link: the call is closed."""
+    from ami.services.dossiers import referent_email
+    from home.dates import format_date_fr, to_paris
+
+    recipient = referent_email(dossier)
+    if not recipient:
+        return False
+    context = {**_base_context(dossier), "delete_label": format_date_fr(to_paris(delete_at).date())}
+    body, html = _render("purge_warning", context)
+    _, created = _queue(
+        key,
+        to=[recipient],
+        subject=f"Suppression le {context['delete_label']} de la candidature BNM non déposée de {dossier.commune.name}",
+        body=body,
+        html_body=html,
+        dossier=dossier,
+    )
+    return created

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import csp.constants as _csp
 import dj_database_url
+from celery.schedules import crontab as _crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config import storage as _storage
@@ -242,6 +243,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ami.tasks.send_deadline_reminders",
         "schedule": REMINDER_SWEEP_SECONDS,
         "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    # Retention periods of « Données personnelles » (ami.services.personal_data), once a day at
+    # 9:30 Paris (CELERY_TIMEZONE): the warnings one month before a draft's deletion go out in
+    # office hours. Idempotent, so a missed or doubled run is harmless.
+    "ami-purge-personal-data": {
+        "task": "ami.tasks.purge_personal_data",
+        "schedule": _crontab(hour=9, minute=30),
+        "options": {"expires": 12 * 3600},
     },
 }
 

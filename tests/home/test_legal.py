@@ -73,6 +73,7 @@ def test_editing_the_settings_changes_both_pages(content, client):
     assert "Délibération n° 00 C 0000." in personal
     assert "Dossier de candidature déposé : conservé 60 mois après la clôture de l’appel" in personal
     assert "Dossier commencé mais jamais déposé : conservé 6 mois après la clôture de l’appel" in personal
+    assert "son référent en est prévenu par e-mail un mois avant" in personal and "puis anonymisé" in personal
     assert 'href="mailto:dpo@example.org"' in personal
     assert "non publié" not in personal
     # What a purge of dossiers reads.
