@@ -195,3 +195,13 @@ def test_the_export_finds_a_persons_dossiers_and_emails_and_nothing_of_another(c
     assert [u["identifiant"] for u in data["compte_administration"]] == ["cmartin"]
     exported = json.dumps(data, ensure_ascii=False)
     assert other not in exported and "Lille" not in exported and "autre@ville-tourcoing.fr" not in exported
+
+
+def test_beat_runs_the_purge_every_day(settings):
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["ami-purge-personal-data"]
+    assert entry["task"] == "ami.tasks.purge_personal_data" and entry["task"] in app.tasks
+    assert entry["schedule"] == crontab(hour=9, minute=30)  # once a day, in office hours (Paris)
