@@ -279,6 +279,25 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _admin_account(user) -> dict:
+    """An admin account, its second factor (TOTP devices, never their secret) and the failed logins
+    django-axes keeps for it (with the address they came from) while a lockout may apply."""
+    from axes.models import AccessAttempt
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return {
+        "identifiant": user.get_username(), "prénom": user.first_name, "nom": user.last_name, "e-mail": user.email,
+        "actif": user.is_active, "équipe": user.is_staff, "créé_le": _iso(user.date_joined),
+        "dernière_connexion": _iso(user.last_login), "groupes": sorted(user.groups.values_list("name", flat=True)),
+        "second_facteur": [{"nom": d.name, "confirmé": d.confirmed} for d in TOTPDevice.objects.filter(user=user)],
+        "tentatives_de_connexion_échouées": [
+            {"le": _iso(a.attempt_time), "adresse_ip": a.ip_address, "échecs": a.failures_since_start}
+            for a in AccessAttempt.objects.filter(Q(username=user.get_username()) | Q(username__iexact=user.email))
+            .order_by("attempt_time")
+        ],
+    }
+
+
 def export_personal_data(email: str) -> dict:
     """Everything the site holds about the person whose address is `email` (case-insensitive)."""
     address = email.strip().lower()
@@ -329,12 +348,7 @@ def export_personal_data(email: str) -> dict:
          "ajouté_le": _iso(m.created_at)}
         for m in WorkingGroupMember.objects.filter(email__iexact=address).select_related("group", "commune")
     ]
-    users = [
-        {"identifiant": u.get_username(), "prénom": u.first_name, "nom": u.last_name, "e-mail": u.email,
-         "actif": u.is_active, "équipe": u.is_staff, "créé_le": _iso(u.date_joined), "dernière_connexion": _iso(u.last_login),
-         "groupes": sorted(u.groups.values_list("name", flat=True))}
-        for u in get_user_model().objects.filter(email__iexact=address)
-    ]
+    users = [_admin_account(u) for u in get_user_model().objects.filter(email__iexact=address)]
     return {
         "e-mail": address,
         "exporté_le": _iso(timezone.now()),

@@ -8,10 +8,12 @@ import logging
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
 
 from ami.models import Dossier, DossierVersion, Library, OutboxEmail, WorkingGroup, WorkingGroupMember
@@ -184,7 +186,12 @@ def test_the_export_finds_a_persons_dossiers_and_emails_and_nothing_of_another(c
     group = WorkingGroup.objects.create(name="Médiation numérique")
     WorkingGroupMember.objects.create(group=group, name="Claire Martin", email=person)
     WorkingGroupMember.objects.create(group=group, name="Autre agent", email=other)
-    get_user_model().objects.create_user("cmartin", person, "motdepasse-solide-42", last_name="Martin")
+    user = get_user_model().objects.create_user("cmartin", person, "motdepasse-solide-42", last_name="Martin")
+    TOTPDevice.objects.create(user=user, name="Téléphone de Claire", confirmed=True)
+    AccessAttempt.objects.create(username="cmartin", ip_address="203.0.113.7", failures_since_start=2,
+                                 user_agent="", get_data="", post_data="", http_accept="", path_info="/admin/login/")
+    AccessAttempt.objects.create(username="quelquun", ip_address="198.51.100.9", failures_since_start=1,
+                                 user_agent="", get_data="", post_data="", http_accept="", path_info="/admin/login/")
 
     call_command("export_personal_data", "--email", "CLAIRE.MARTIN@ville-roubaix.fr")
     data = json.loads(capsys.readouterr().out)
@@ -192,9 +199,11 @@ def test_the_export_finds_a_persons_dossiers_and_emails_and_nothing_of_another(c
     assert {(d["id"], tuple(d["rôles"])) for d in data["dossiers"]} == {(as_agent.pk, ("agent",)), (as_elected.pk, ("élu",))}
     assert [e["objet"] for e in data["e-mails"]] == ["Votre lien privé"]
     assert [m["nom"] for m in data["membre_de_groupes_de_travail"]] == ["Claire Martin"]
-    assert [u["identifiant"] for u in data["compte_administration"]] == ["cmartin"]
+    [account] = data["compte_administration"]
+    assert account["identifiant"] == "cmartin" and account["second_facteur"] == [{"nom": "Téléphone de Claire", "confirmé": True}]
+    assert [a["adresse_ip"] for a in account["tentatives_de_connexion_échouées"]] == ["203.0.113.7"]
     exported = json.dumps(data, ensure_ascii=False)
-    assert other not in exported and "Lille" not in exported and "autre@ville-tourcoing.fr" not in exported
+    assert other not in exported and "198.51.100.9" not in exported and "Lille" not in exported and "autre@ville-tourcoing.fr" not in exported
 
 
 def test_beat_runs_the_purge_every_day(settings):
