@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench worker beat clean
+.PHONY: install run test test-fast lint bench worker beat clean backup restore
 
 install: $(STAMP)
 
@@ -38,6 +38,16 @@ worker: install
 beat: install
 	mkdir -p var
 	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
+
+# Database and uploaded files, with a manifest of sha256 (README « Backups »).
+BACKUP_DIR ?= var/backups/$(shell date -u +%Y-%m-%dT%H%M%SZ)
+backup: install
+	$(PY) manage.py backup_site $(BACKUP_DIR)
+
+# Into an empty database and storage: make restore FROM=var/backups/…
+restore: install
+	@test -n "$(FROM)" || { echo "Indiquer la sauvegarde : make restore FROM=var/backups/…"; exit 2; }
+	$(PY) manage.py restore_site $(FROM)
 
 bench: install
 	$(PY) -m tests.bench

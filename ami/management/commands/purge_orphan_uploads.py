@@ -5,29 +5,12 @@ are kept: an upload may be in flight, stored on disk before its transaction comm
 Run it from cron, e.g. once a day.
 """
 import time
-from pathlib import Path
 
-from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand
 
 from ami.models import Dossier
 from ami.services.uploads import referenced_private_files
-
-
-def _stored_names(storage, prefix: str = ""):
-    """Every file of the private storage (on disk or in its bucket), by its stored name. On disk,
-    symbolic links are neither followed nor counted."""
-    if isinstance(storage, FileSystemStorage):
-        root = Path(storage.location)
-        for path in root.rglob("*") if root.exists() else []:
-            if path.is_file() and not path.is_symlink():
-                yield path.relative_to(root).as_posix()
-        return
-    directories, files = storage.listdir(prefix)
-    for name in files:
-        yield f"{prefix}{name}"
-    for directory in directories:
-        yield from _stored_names(storage, f"{prefix}{directory}/")
+from ops.backup import stored_names as _stored_names
 
 
 def _plural(count: int, singular: str, plural: str) -> str:

@@ -1,0 +1,1 @@
+"""Operations tooling outside any Django app: backups (ops/backup.py)."""
