@@ -118,6 +118,15 @@ def test_a_period_set_late_still_gives_a_month_of_notice(draft, django_capture_o
     assert not Dossier.objects.filter(pk=draft.pk).exists()
 
 
+def test_a_dossier_reopened_after_its_submission_is_not_deleted_as_a_draft(submitted, django_capture_on_commit_callbacks):
+    Dossier.objects.filter(pk=submitted.pk).update(status=Dossier.Status.DRAFT)  # « Modifier ma candidature »
+    set_periods(drafts=6, dossiers=60)
+    run_beat(on(2027, 10, 1), django_capture_on_commit_callbacks)
+    assert mail.outbox == [] and Dossier.objects.get(pk=submitted.pk).agent_email == "agent@mairie-lille.fr"
+    run_beat(on(2032, 4, 1), django_capture_on_commit_callbacks)  # its submitted version counts: anonymised, kept
+    assert Dossier.objects.get(pk=submitted.pk).agent_email == ""
+
+
 def test_a_submitted_dossier_is_anonymised_at_its_period_and_its_figures_remain(
     submitted, django_capture_on_commit_callbacks
 ):
