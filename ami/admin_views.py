@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ami.models import Dossier, DossierVersion, OutboxEmail
-from ami.pdf import get_or_create_version_pdf, render_dossier_pdf, version_pdf_filename
+from ami.pdf import draft_dossier_pdf, get_or_create_version_pdf, version_pdf_filename
 from ami.services.uploads import signed_document_response
 
 
@@ -41,7 +41,7 @@ def dossier_pdf(request, pk: int):
     if version is not None and dossier.is_with_mel:
         version.dossier = dossier
         return _pdf_response(get_or_create_version_pdf(version), version_pdf_filename(version))
-    return _pdf_response(render_dossier_pdf(dossier), f"candidature-bnm-brouillon-{dossier.pk}.pdf")
+    return _pdf_response(draft_dossier_pdf(dossier), f"candidature-bnm-brouillon-{dossier.pk}.pdf")
 
 
 def version_pdf(request, pk: int, number: int):

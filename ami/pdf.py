@@ -3,6 +3,7 @@
 - render_dossier_pdf(dossier, version=None) -> bytes
 - render_snapshot_pdf(snapshot, *, receipt_number, version_number, submitted_at) -> bytes
 - get_or_create_version_pdf(version) -> bytes   (stored once in version.pdf, private storage)
+- draft_dossier_pdf(dossier) -> bytes   (the current answers, rendered again only when they change)
 
 Labels are the model fields' verbose names (the paper dossier's wording). Every answer in the
 snapshot is printed: fields not placed in a known section land in « Autres réponses ».
@@ -365,6 +366,34 @@ def render_dossier_pdf(dossier: Dossier, version: DossierVersion | None = None) 
         version_number=dossier.version if dossier.is_with_mel else None,
         submitted_at=dossier.submitted_at if dossier.is_with_mel else None,
     )
+
+
+DRAFT_CACHE_PREFIX = "ami:draft-pdf:"
+DRAFT_CACHE_SECONDS = 24 * 3600
+
+
+def draft_dossier_pdf(dossier: Dossier) -> bytes:
+    """render_dossier_pdf(dossier) of the current answers, kept in the cache under the dossier's id
+    and a digest of everything the PDF prints (the snapshot: answers, libraries, communes, groups,
+    campaign; the receipt fields; the questionnaire and template): rendered again only when one of
+    them changed. A few queries instead of a WeasyPrint rendering for an unchanged dossier."""
+    from ami.services.snapshot import dossier_snapshot
+
+    with_mel = dossier.is_with_mel
+    printed = [
+        dossier_snapshot(dossier),
+        dossier.receipt_number if with_mel else None,
+        dossier.version if with_mel else None,
+        dossier.submitted_at if with_mel else None,
+        _questionnaire_fingerprint(),
+    ]
+    digest = hashlib.sha256(json.dumps(printed, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    key = f"{DRAFT_CACHE_PREFIX}{dossier.pk}:{digest}"
+    content = django_cache.get(key)
+    if content is None:
+        content = render_dossier_pdf(dossier)
+        django_cache.set(key, content, DRAFT_CACHE_SECONDS)
+    return content
 
 
 def version_pdf_filename(version: DossierVersion) -> str:

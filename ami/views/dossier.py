@@ -540,9 +540,9 @@ def receipt_pdf(request, dossier):
 @dossier_required
 def draft_pdf(request, dossier):
     """The current answers as a PDF (a working copy, not a receipt)."""
-    from ami.pdf import render_dossier_pdf
+    from ami.pdf import draft_dossier_pdf
 
-    return _pdf_response(render_dossier_pdf(dossier), f"dossier-bnm-{dossier.commune.insee_code}-brouillon.pdf")
+    return _pdf_response(draft_dossier_pdf(dossier), f"dossier-bnm-{dossier.commune.insee_code}-brouillon.pdf")
 
 
 @dossier_required
