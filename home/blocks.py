@@ -28,11 +28,21 @@ class SectionBlock(blocks.StructBlock):
         template = "blocks/section_block.html"
 
 
+# The pictograms drawn for the three tools (templates/includes/pictogram.html); the same names
+# as the calendar's categories (home.models.EventCategory).
+TOOL_PICTOGRAMS = [
+    ("sigb", "Logiciel de gestion (un écran et des livres)"),
+    ("ressources", "Ressources en ligne (une tablette et une lecture)"),
+    ("mediation", "Médiation numérique (une personne et une bulle)"),
+]
+
+
 class ToolBlock(blocks.StructBlock):
     """One of the three BNM tools, with the four headings of the seed."""
 
     anchor = blocks.RegexBlock(regex=r"^[a-z0-9-]+$", label="ancre")
     title = blocks.CharBlock(label="titre")
+    pictogram = blocks.ChoiceBlock(choices=TOOL_PICTOGRAMS, required=False, label="pictogramme")
     subtitle = blocks.CharBlock(label="sous-titre", required=False)
     summary = blocks.TextBlock(label="résumé", help_text="Affiché sur la carte de la page d’accueil.")
     calendar = blocks.ListBlock(blocks.CharBlock(label="étape"), label="calendrier prévisionnel")

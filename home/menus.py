@@ -5,13 +5,14 @@ changes; with a per-process cache (no REDIS_URL) other processes see changes aft
 """
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from wagtail.models import Page, Site
 
 MENU_TTL = 300
 
 
 def _key(site_id):
-    return f"bnm:menus:{site_id}"
+    return f"bnm:menus:v2:{site_id}"
 
 
 def get_menus(request):
@@ -35,7 +36,8 @@ def _empty():
     from home.models import LegalSettings
 
     return {"main": [], "footer": [], "by_model": {}, "portal_url": settings.BNM_PORTAL_URL, "contact_email": settings.BNM_TEAM_EMAIL,
-            "current_phase": "", "legal": LegalSettings(), "site_description": ""}
+            "current_phase": "", "legal": LegalSettings(), "site_description": "", "funders": "",
+            "home_url": reverse("wagtail_serve", args=[""])}
 
 
 def build_menus(site):
@@ -63,6 +65,8 @@ def build_menus(site):
         "legal": LegalSettings.for_site(site),  # read by the legal pages (includes/legal_information.html)
         # The home page's search description: every page's meta description when it has none of its own (home.seo).
         "site_description": root.search_description.strip(),
+        "funders": site_settings.funders.strip(),
+        "home_url": root.get_url() or reverse("wagtail_serve", args=[""]),
     }
 
 

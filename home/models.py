@@ -31,6 +31,11 @@ from .dates import format_date_fr, format_month_fr, format_time_fr
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# The dossier of June 2022 names one funder: « Ce projet est soutenu financièrement par l’État dans le
+# cadre du label « bibliothèque numérique de référence » (BNR) obtenu en mars 2022. »
+FUNDERS_FROM_SOURCE = "L’État, dans le cadre du label « bibliothèque numérique de référence » (BNR) obtenu en mars 2022"
+
+
 def default_portal_url():
     return settings.BNM_PORTAL_URL
 
@@ -49,7 +54,15 @@ class BnmSettings(BaseSiteSetting):
         "Vide : rien n’est affiché, les pages présentent seulement le programme 2022-2025 tel que publié en 2022.",
     )
 
-    panels = [FieldPanel("portal_url"), FieldPanel("contact_email"), FieldPanel("current_phase")]
+    funders = models.TextField(
+        "soutenu par",
+        blank=True,
+        default=FUNDERS_FROM_SOURCE,
+        help_text="Les financeurs du projet, affichés sous « Soutenu par » dans le pied de page de chaque page. "
+        "Vide : le bloc n’est pas affiché.",
+    )
+
+    panels = [FieldPanel("portal_url"), FieldPanel("contact_email"), FieldPanel("current_phase"), FieldPanel("funders")]
 
     class Meta:
         verbose_name = "paramètres du site BNM"
@@ -230,15 +243,22 @@ class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
         ]
 
     @cached_property
-    def sections(self):
-        """Table of contents: (anchor, heading) of each top-level block."""
+    def toc(self):
+        """Table of contents: each top-level block's anchor and heading; the tools, which the source
+        numbers itself (« 1. Un logiciel… »), nested under the section before them, so that no
+        entry is numbered twice."""
         toc = []
         for block in self.body:
             value = block.value
             anchor = value.get("anchor")
             title = value.get("heading") or value.get("title")
-            if anchor and title:
-                toc.append({"anchor": anchor, "title": title, "is_tool": isinstance(block.block, ToolBlock)})
+            if not (anchor and title):
+                continue
+            entry = {"anchor": anchor, "title": title, "children": []}
+            if isinstance(block.block, ToolBlock) and toc:
+                toc[-1]["children"].append(entry)
+            else:
+                toc.append(entry)
         return toc
 
 
@@ -304,13 +324,19 @@ class EventPageQuerySet(PageQuerySet):
         )
 
 
-def group_events(events) -> list[dict]:
-    """Events under their group heading (EventPage.group_label), groups in the order of their
-    first event: a milestone of « Année 2023 » is not filed under « Janvier 2023 »."""
-    groups: dict[str, list] = {}
+def group_events(events, newest_first: bool = False) -> list[dict]:
+    """Events under their group heading (EventPage.group_label): a milestone of « Année 2023 »
+    is not filed under « Janvier 2023 ». Groups by year (in the events' order: oldest or newest
+    first), the whole year's group first, then its semesters and months in the events' order."""
+    groups: dict[str, dict] = {}
     for event in events:
-        groups.setdefault(event.group_label, []).append(event)
-    return [{"label": label, "events": items} for label, items in groups.items()]
+        group = groups.setdefault(
+            event.group_label, {"label": event.group_label, "year": event.start_date.year,
+                                "whole_year": event.period_kind == "year", "events": []},
+        )
+        group["events"].append(event)
+    direction = -1 if newest_first else 1
+    return sorted(groups.values(), key=lambda g: (direction * g["year"], not g["whole_year"]))
 
 
 class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, Page):
@@ -349,7 +375,7 @@ class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, P
             category=category,
             category_label=EventCategory(category).label if category else "",
             upcoming_groups=group_events(events.upcoming()),
-            past_groups=group_events(events.past()),
+            past_groups=group_events(events.past(), newest_first=True),
         )
         return context
 

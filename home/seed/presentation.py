@@ -18,6 +18,7 @@ TOOLS_INTRO = "<p>Afin de permettre une mise en commun de moyens, la MEL propose
 TOOLS = [
     {
         "anchor": "logiciel-de-gestion",
+        "pictogram": "sigb",
         "title": "1. Un logiciel de gestion de bibliothèque",
         "subtitle": "Système intégré de gestion de bibliothèque (SIGB)",
         "summary": "Un logiciel commun pour réduire le nombre de logiciels sur le territoire, remplacer les logiciels obsolètes et faciliter les réseaux de proximité.",
@@ -40,6 +41,7 @@ TOOLS = [
     },
     {
         "anchor": "ressources-en-ligne",
+        "pictogram": "ressources",
         "title": "2. Des ressources en ligne",
         "subtitle": "Presse, autoformation et vidéo à la demande, puis livres numériques",
         "summary": "Une offre documentaire en ligne accessible 7 jours sur 7 et 24 heures sur 24, financée par la MEL, sur le portail « à suivre... » et les portails communaux compatibles.",
@@ -68,6 +70,7 @@ TOOLS = [
     },
     {
         "anchor": "mediation-numerique",
+        "pictogram": "mediation",
         "title": "3. Un service expérimental de médiation numérique",
         "subtitle": "Comment rendre visibles les ressources numériques invisibles",
         "summary": "Un outil de médiation numérique conçu avec des designers et les bibliothèques partenaires, pour faire connaître les services numériques aux usagers.",

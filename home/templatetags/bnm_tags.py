@@ -12,12 +12,21 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.public_urls import base_url
+from core.typography import french_typography
 from home.dates import days_until, format_date_fr, format_deadline, format_month_fr, format_time_fr, to_paris
 from home.menus import get_menus
 
 register = template.Library()
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def fr_typo(value):
+    """French typography (core.typography): narrow no-break spaces inside « » and before ; : ? !,
+    « 1er » as 1<sup>er</sup>. Plain text is escaped; rich text is changed in its text nodes only.
+    Never in an attribute or in <title>: its output is HTML."""
+    return french_typography(value)
 
 
 @register.filter

@@ -1,11 +1,11 @@
 """FAQ: grouped disclosures with anchors and schema.org FAQPage JSON-LD."""
 import json
 import re
-from html import unescape
 
 import pytest
 
 from faq.models import FaqPage
+from tests.text import visible_text
 
 
 def json_ld(html):
@@ -29,7 +29,7 @@ def test_faq_page_lists_every_question_in_json_ld(content, client, django_assert
     names = [q["name"] for q in data["mainEntity"]]
     summaries = re.findall(r'<details class="faq-item" id="([a-z0-9-]+)">\s*<summary><span class="faq-item__question">(.*?)</span></summary>', html)
     assert len(summaries) >= 12
-    assert names == [unescape(question) for _, question in summaries]
+    assert names == [visible_text(question) for _, question in summaries]
     assert len({anchor for anchor, _ in summaries}) == len(summaries)  # unique anchors
     for entity in data["mainEntity"]:
         assert entity["@type"] == "Question"

@@ -38,6 +38,9 @@ def _block_data(block, state, prefix: str, data: QueryDict) -> None:
     elif isinstance(block, blocks.BooleanBlock):
         if state:
             data[prefix] = "on"
+    elif isinstance(block, blocks.ChoiceBlock):  # a <select>: its state is Select.format_value's list
+        values = state if isinstance(state, list) else [state]
+        data.setlist(prefix, [str(v) for v in values if v is not None] or [""])
     elif isinstance(block, blocks.ChooserBlock):
         data[prefix] = "" if not state else str(state["id"] if isinstance(state, dict) else state)
     else:

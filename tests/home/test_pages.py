@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from ami.models import Campaign
 from home.models import BnmSettings, HomePage, NewsIndexPage, NewsPage
 from home.views import server_error
+from tests.text import visible_text
 
 from .conftest import TODAY, add_event, open_call
 
@@ -38,7 +39,7 @@ def test_public_page_renders_for_anonymous_visitor(editors_items, client, url, t
         response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert text in html
+    assert text in visible_text(html)
     assert '<html lang="fr">' in html
     assert html.count("<h1") == 1
     assert 'href="#contenu"' in html and 'id="contenu"' in html
