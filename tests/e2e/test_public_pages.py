@@ -77,8 +77,25 @@ def assert_skip_link_moves_focus_to_main(page):
     )
 
 
+PHONE = {"width": 375, "height": 812}
+WIDE = {"width": 1280, "height": 900}
+HEADER_MAX_PX = 120
+
+
+def menu_button(page):
+    """The « Menu » button: the <summary> of the menu's <details> (a disclosure button for the
+    browser and screen readers, which announce it expanded or collapsed)."""
+    return page.locator("header summary", has_text="Menu")
+
+
+def menu_is_open(page) -> bool:
+    return page.locator("header details.site-menu").evaluate("d => d.open")
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["1280px", "375px"])
 @pytest.mark.parametrize(("name", "path", "status"), PUBLIC_PAGES, ids=[p[0] for p in PUBLIC_PAGES])
-def test_public_page_loads_and_is_accessible(page, bnm_content, name, path, status):
+def test_public_page_loads_and_is_accessible(page, bnm_content, name, path, status, width):
+    page.set_viewport_size(PHONE if width == 375 else WIDE)
     response = page.goto(resolve(path))
     assert response.status == status
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -86,7 +103,11 @@ def test_public_page_loads_and_is_accessible(page, bnm_content, name, path, stat
     assert h1.count() == 1, f"expected exactly one <h1>, found {h1.all_inner_texts()}"
     assert h1.inner_text().strip()
     assert page.title().strip()
-    assert_no_axe_violations(page, name)
+    assert_no_axe_violations(page, f"{name} at {width} px")
+    if width == 375:
+        header = page.locator("header").bounding_box()
+        assert header["height"] <= HEADER_MAX_PX, f"the header takes {header['height']} px at 375 px"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     assert_skip_link_moves_focus_to_main(page)
 
 
@@ -240,3 +261,101 @@ def test_search_result_leads_to_the_faq_question(page, bnm_content):
     expect(target, "the question the result named is not opened").to_have_attribute("open", "")
     expect(target, "the question the result named is not scrolled into view").to_be_in_viewport()
     assert target.locator("summary").inner_text().strip() == question
+
+
+def test_phone_menu_is_a_button_that_opens_and_closes_with_the_keyboard(page, bnm_content):
+    page.set_viewport_size(PHONE)
+    page.goto("/calendrier/")
+    nav = page.get_by_role("navigation", name="Menu principal")
+    expect(menu_button(page)).to_be_visible()
+    assert not menu_is_open(page)
+    expect(nav).to_be_hidden()
+    assert page.locator("header").bounding_box()["height"] <= HEADER_MAX_PX
+    focus_by_tabbing(page, "return el.tagName === 'SUMMARY';", max_tabs=4, description="the « Menu » button")
+    assert focused_outline_visible(page), "the focused « Menu » button shows no focus indicator"
+    page.keyboard.press("Enter")
+    assert menu_is_open(page)
+    expect(nav.get_by_role("link", name="Calendrier")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("searchbox", name="Rechercher sur le site")).to_be_visible()
+    assert_no_axe_violations(page, "phone menu open")
+    # Tab goes into the menu; Escape closes it and gives the focus back to its button.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('.site-menu__panel')")
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+    assert not menu_is_open(page)
+
+
+def test_wide_screen_menu_is_open_and_lines_up_with_the_logo(page, bnm_content):
+    page.goto("/faq/")
+    expect(menu_button(page)).to_be_hidden()
+    nav = page.get_by_role("navigation", name="Menu principal")
+    expect(nav).to_be_visible()
+    first_link = nav.get_by_role("link").first
+    text_left = first_link.evaluate(
+        "a => { const r = document.createRange(); r.selectNodeContents(a); return r.getBoundingClientRect().left; }"
+    )
+    logo_left = page.locator(".site-brand__logo").bounding_box()["x"]
+    h1_left = page.locator("h1").bounding_box()["x"]
+    assert abs(text_left - logo_left) <= 2 and abs(logo_left - h1_left) <= 2, (text_left, logo_left, h1_left)
+
+
+def test_phone_menu_works_without_javascript(nojs_page, bnm_content):
+    page = nojs_page
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="Menu principal")
+    expect(nav).to_be_hidden()
+    menu_button(page).click()
+    expect(nav).to_be_visible()
+    with page.expect_navigation():
+        nav.get_by_role("link", name="Questions fréquentes").click()
+    assert page.url.endswith("/faq/")
+    expect(page.locator("h1")).to_have_text("Questions fréquentes")
+    # The search of the menu works too.
+    menu_button(page).click()
+    page.get_by_role("searchbox", name="Rechercher sur le site").fill("logiciel")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Rechercher", exact=True).click()
+    assert "/recherche/?q=logiciel" in page.url
+
+
+def test_wide_screen_menu_is_open_without_javascript(nojs_page, bnm_content):
+    nojs_page.goto("/la-bnm/")
+    expect(nojs_page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Calendrier")).to_be_visible()
+
+
+def test_sommaire_comes_before_the_content_on_a_phone_and_beside_it_on_a_wide_screen(page, bnm_content):
+    page.set_viewport_size(PHONE)
+    page.goto("/la-bnm/")
+    toc = page.get_by_role("navigation", name="Sommaire")
+    first_section = page.locator("#contexte")
+    toc_box, section_box = toc.bounding_box(), first_section.bounding_box()
+    assert toc_box["y"] + toc_box["height"] <= section_box["y"], "the sommaire is not above the first section"
+    assert toc_box["y"] < 2 * PHONE["height"], f"the sommaire starts {toc_box['y']} px down the page"
+    # Numbered once: « 2. Trois nouveaux outils », then the tools with their own numbers, unnumbered.
+    texts = toc.locator("li").evaluate_all(
+        "lis => lis.map(li => getComputedStyle(li).listStyleType + '|' + li.querySelector('a').innerText)"
+    )
+    assert "none|1. Un logiciel de gestion de bibliothèque" in texts, texts
+    assert "decimal|Trois nouveaux outils métropolitains" in texts, texts
+    toc.get_by_role("link", name=re.compile("Des ressources en ligne")).click()
+    expect(page.locator("#ressources-en-ligne")).to_be_in_viewport()
+
+    page.set_viewport_size(WIDE)
+    page.goto("/la-bnm/")
+    toc_box, section_box = toc.bounding_box(), first_section.bounding_box()
+    assert toc_box["x"] > section_box["x"] + section_box["width"], "on a wide screen the sommaire sits beside the content"
+
+
+def test_french_typography_is_visible(page, bnm_content):
+    page.goto("/la-bnm/")
+    ordinal = page.locator("main sup", has_text="er").first
+    expect(ordinal).to_be_visible()
+    assert ordinal.evaluate("el => el.parentElement.innerText").find("1er semestre") >= 0
+    text = page.locator("main").inner_text()
+    assert "«\u202fà suivre...\u202f»" in text and "« à suivre" not in text
+    page.goto("/faq/")
+    question = page.locator("summary").filter(has_text="Qui signe le dossier").first.inner_text()
+    assert question.endswith("\u202f?") and " ?" not in question
