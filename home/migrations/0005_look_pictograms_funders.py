@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('home', '0003_event_category_working_groups'),
+        ('home', '0004_legal_settings'),
     ]
 
     operations = [
