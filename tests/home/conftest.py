@@ -1,11 +1,13 @@
 """Fixtures of the public-site tests: the seed content built by `load_bnm_content`."""
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 
 PARIS = ZoneInfo("Europe/Paris")
 # The day the site was tried (issue 8): every milestone of the 2022-2025 programme is past.
@@ -25,9 +27,21 @@ def frozen_today():
         yield traveller
 
 
+@pytest.fixture(scope="module")
+def _seed_content(django_db_setup, django_db_blocker):
+    """`load_bnm_content` once per test module (on the frozen day), in a transaction rolled back at
+    the module's end: each test using `content` runs in a savepoint inside it, so what a test
+    changes is undone for the next one, as with a content built per test, at a tenth of the time."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(TODAY, tick=False):
+            call_command("load_bnm_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def content(db, frozen_today):
-    call_command("load_bnm_content", stdout=open("/dev/null", "w"))
+def content(_seed_content, db, frozen_today):
+    """The seed content, as `load_bnm_content` leaves it on the frozen day."""
     cache.clear()
 
 
