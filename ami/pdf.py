@@ -369,12 +369,13 @@ def render_dossier_pdf(dossier: Dossier, version: DossierVersion | None = None) 
 
 
 DRAFT_CACHE_PREFIX = "ami:draft-pdf:"
-DRAFT_CACHE_SECONDS = 24 * 3600
+# At most one copy per dossier (it prints names), for at most an hour after it was rendered.
+DRAFT_CACHE_SECONDS = 3600
 
 
 def draft_dossier_pdf(dossier: Dossier) -> bytes:
     """render_dossier_pdf(dossier) of the current answers, kept in the cache under the dossier's id
-    and a digest of everything the PDF prints (the snapshot: answers, libraries, communes, groups,
+    with a digest of everything the PDF prints (the snapshot: answers, libraries, communes, groups,
     campaign; the receipt fields; the questionnaire and template): rendered again only when one of
     them changed. A few queries instead of a WeasyPrint rendering for an unchanged dossier."""
     from ami.services.snapshot import dossier_snapshot
@@ -387,13 +388,19 @@ def draft_dossier_pdf(dossier: Dossier) -> bytes:
         dossier.submitted_at if with_mel else None,
         _questionnaire_fingerprint(),
     ]
-    digest = hashlib.sha256(json.dumps(printed, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    key = f"{DRAFT_CACHE_PREFIX}{dossier.pk}:{digest}"
-    content = django_cache.get(key)
-    if content is None:
-        content = render_dossier_pdf(dossier)
-        django_cache.set(key, content, DRAFT_CACHE_SECONDS)
+    digest = hashlib.sha256(json.dumps(printed, sort_keys=True, default=str).encode()).hexdigest()
+    key = f"{DRAFT_CACHE_PREFIX}{dossier.pk}"
+    cached = django_cache.get(key)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == digest:
+        return cached[1]
+    content = render_dossier_pdf(dossier)
+    django_cache.set(key, (digest, content), DRAFT_CACHE_SECONDS)
     return content
+
+
+def forget_draft_pdf(dossier_pk: int) -> None:
+    """Drop the cached draft PDF of a dossier (deleted or anonymised: it prints personal data)."""
+    django_cache.delete(f"{DRAFT_CACHE_PREFIX}{dossier_pk}")
 
 
 def version_pdf_filename(version: DossierVersion) -> str:

@@ -39,3 +39,8 @@ def test_draft_pdf_is_rendered_again_only_when_the_dossier_changed(client, djang
         assert "Médiathèque du Nouveau Monde" in pdf_text(fourth.content)
         assert client.get(url).content == fourth.content
         assert render.call_count == 3
+
+        # Forgotten (a purge or an anonymisation): the next download renders it again.
+        pdf.forget_draft_pdf(dossier.pk)
+        client.get(url)
+        assert render.call_count == 4

@@ -4,6 +4,7 @@
 """
 from django.core.management.base import BaseCommand, CommandError
 
+from ami.management.commands.purge_orphan_uploads import _plural
 from ops.backup import BackupError, backup_site
 
 
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         rows = manifest["database"]["rows"]
         self.stdout.write(self.style.SUCCESS(
             f"Sauvegarde écrite dans {directory} : base {manifest['database']['vendor']} "
-            f"({rows.get('ami.Dossier', 0)} dossiers, {rows.get('ami.DossierVersion', 0)} versions), "
-            f"{report.files.get('media', 0)} fichiers publics, {report.files.get('private', 0)} fichiers privés, "
-            f"{report.bytes} octets."
+            f"({_plural(rows.get('ami.Dossier', 0), 'dossier', 'dossiers')}, "
+            f"{_plural(rows.get('ami.DossierVersion', 0), 'version', 'versions')}), "
+            f"{_plural(report.files.get('media', 0), 'fichier public', 'fichiers publics')}, "
+            f"{_plural(report.files.get('private', 0), 'fichier privé', 'fichiers privés')}, "
+            f"{_plural(report.bytes, 'octet', 'octets')}."
         ))

@@ -5,6 +5,7 @@ is not empty unless --force. `make restore FROM=var/backups/…`; README « Back
 """
 from django.core.management.base import BaseCommand, CommandError
 
+from ami.management.commands.purge_orphan_uploads import _plural
 from ops.backup import BackupError, restore_site
 
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(warning))
         rows = manifest["database"]["rows"]
         self.stdout.write(self.style.SUCCESS(
-            f"Sauvegarde du {manifest['created_at']} restaurée : {rows.get('ami.Dossier', 0)} dossiers, "
-            f"{rows.get('ami.DossierVersion', 0)} versions, {report.files.get('media', 0)} fichiers publics, "
-            f"{report.files.get('private', 0)} fichiers privés (sommes sha256 vérifiées)."
+            f"Sauvegarde du {manifest['created_at']} restaurée : "
+            f"{_plural(rows.get('ami.Dossier', 0), 'dossier', 'dossiers')}, "
+            f"{_plural(rows.get('ami.DossierVersion', 0), 'version', 'versions')}, "
+            f"{_plural(report.files.get('media', 0), 'fichier public', 'fichiers publics')}, "
+            f"{_plural(report.files.get('private', 0), 'fichier privé', 'fichiers privés')} (sommes sha256 vérifiées)."
         ))
