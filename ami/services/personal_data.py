@@ -107,6 +107,13 @@ def private_files_of(dossier: Dossier) -> set[str]:
     return names
 
 
+def _forget_cached_pdf_on_commit(dossier_pk: int) -> None:
+    """The cached draft PDF prints the referents' names: dropped with the data it was made from."""
+    from ami.pdf import forget_draft_pdf
+
+    transaction.on_commit(lambda: forget_draft_pdf(dossier_pk))
+
+
 def _delete_files_on_commit(names: set[str]) -> None:
     if not names:
         return
@@ -168,6 +175,7 @@ def purge_drafts(months: int | None, now: datetime, report: PurgeReport, dry_run
             if not dry_run:
                 with transaction.atomic():
                     OutboxEmail.objects.filter(dossier=dossier).delete()
+                    _forget_cached_pdf_on_commit(dossier.pk)
                     dossier.delete()
                     _delete_files_on_commit(files)
                 logger.info("Draft dossier %s (%s) deleted: retention period of %s months over",
@@ -234,6 +242,7 @@ def anonymise_dossier(dossier: Dossier) -> set[str]:
         DossierVersion.objects.filter(pk=version.pk).update(data=data, pdf="")
     OutboxEmail.objects.filter(dossier=dossier).delete()
     AccessToken.objects.filter(dossier=dossier).delete()
+    _forget_cached_pdf_on_commit(dossier.pk)
     _delete_files_on_commit(files)
     return files
 

@@ -11,12 +11,14 @@ import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
 
 from ami.models import Dossier, DossierVersion, Library, OutboxEmail, WorkingGroup, WorkingGroupMember
+from ami.pdf import DRAFT_CACHE_PREFIX, draft_dossier_pdf
 from ami.services.submission import submit_dossier
 from ami.services.uploads import store_signed_document
 from ami.tasks import purge_personal_data
@@ -24,6 +26,7 @@ from home.dates import PARIS
 from home.models import LegalSettings
 
 from .factories import commune, complete_dossier, make_campaign, make_dossier, valid_pdf_bytes
+from .test_pdf import pdf_text
 
 OPENS = dt.datetime(2027, 1, 4, 9, 0, tzinfo=PARIS)
 CLOSES = dt.datetime(2027, 3, 31, 23, 59, tzinfo=PARIS)
@@ -135,6 +138,7 @@ def test_a_submitted_dossier_is_anonymised_at_its_period_and_its_figures_remain(
     files = [submitted.signed_document.name, version.pdf.name]
     assert all(storage().exists(name) for name in files)
     receipt = submitted.receipt_number
+    assert "Petit" in pdf_text(draft_dossier_pdf(submitted))  # a copy the back-office keeps for an hour
 
     run_beat(on(2032, 3, 31), django_capture_on_commit_callbacks)  # 60 months, before 23:59
     assert Dossier.objects.get(pk=submitted.pk).agent_last_name == "Petit"
@@ -152,6 +156,7 @@ def test_a_submitted_dossier_is_anonymised_at_its_period_and_its_figures_remain(
     for value in ("Petit", "Durand", "agent@mairie-lille.fr", "elue@example.fr", "Martin, Claire", "03 20"):
         assert value not in snapshot
     assert not OutboxEmail.objects.filter(dossier=dossier).exists()
+    assert cache.get(f"{DRAFT_CACHE_PREFIX}{dossier.pk}") is None  # the cached PDF with the names is gone too
     # What the état des lieux counts stays.
     assert (dossier.status, dossier.receipt_number, dossier.commune.name) == (Dossier.Status.SUBMITTED, receipt, "Lille")
     assert (library.books, library.name, dossier.engagement_sigb, dossier.objective_public_service) == (
