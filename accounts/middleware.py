@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,7 +25,10 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        step = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        # Without a session cookie there is no login to hold; not reading the session then keeps
+        # `Vary: Cookie` off the answers that are the same for everyone (the portal's JSON).
+        has_session = hasattr(request, "session") and settings.SESSION_COOKIE_NAME in request.COOKIES
+        step = request.session.get(SESSION_KEY) if has_session else None
         if step in (VERIFY, ENROL) and request.user.is_authenticated and not request.user.is_verified():
             response = self.hold(request, step)
             if response is not None:

@@ -43,6 +43,8 @@ def carries_secret(request, response) -> bool:
         return True
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies:
         return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # nobody is logged in without a session; and not reading it keeps `Vary: Cookie` off
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
 
