@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ami.models import AccessToken, Campaign
+from ami.models import AccessToken
 from ami.services.uploads import store_signed_document
 from tests.ami.factories import commune, make_dossier, valid_pdf_bytes
 from tests.integration_fixtures import make_complete_dossier
@@ -32,8 +32,11 @@ pytestmark = pytest.mark.e2e
 
 
 def set_campaign_times(campaign, opens_in, closes_in):
+    """The team moves the call's dates (saved as the admin does: the page cache forgets the call page)."""
     now = timezone.now()
-    Campaign.objects.filter(pk=campaign.pk).update(opens_at=now + opens_in, closes_at=now + closes_in)
+    campaign.refresh_from_db()
+    campaign.opens_at, campaign.closes_at = now + opens_in, now + closes_in
+    campaign.save(update_fields=["opens_at", "closes_at"])
 
 
 def test_call_start_and_resume_pages_in_every_state(page):
