@@ -93,6 +93,11 @@ def typography_html(markup: str) -> str:
     return "".join(out)
 
 
+def plural(count: int, singular: str, plural: str) -> str:
+    """« 0 dossier », « 1 dossier », « 2 dossiers »: in French, 0 and 1 take the singular."""
+    return f"{count} {singular if count < 2 else plural}"
+
+
 def french_typography(value) -> SafeString:
     """Safe HTML: plain text is escaped first, safe HTML (rich text) is changed in its text nodes only."""
     if value is None:

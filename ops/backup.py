@@ -32,6 +32,8 @@ from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
+from core.typography import plural
+
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 CHUNK = 1024 * 1024
@@ -246,6 +248,18 @@ def backup_site(directory: Path, *, alias: str = "default") -> tuple[dict, Repor
     partial.write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     partial.replace(directory / MANIFEST)
     return manifest, report
+
+
+def summary(manifest: dict, report: Report) -> str:
+    """What a backup holds or a restore gave back, for the operator: the same counts both ways."""
+    rows = manifest["database"]["rows"]
+    return ", ".join([
+        plural(rows.get("ami.Dossier", 0), "dossier", "dossiers"),
+        plural(rows.get("ami.DossierVersion", 0), "version", "versions"),
+        plural(report.files.get("media", 0), "fichier public", "fichiers publics"),
+        plural(report.files.get("private", 0), "fichier privé", "fichiers privés"),
+        plural(report.bytes, "octet", "octets"),
+    ])
 
 
 # --- Restore -----------------------------------------------------------------

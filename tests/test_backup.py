@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import psycopg
@@ -89,7 +90,8 @@ def test_restore_into_empty_database_gives_back_every_dossier_version_pdf_and_si
 ):
     _site_with_dossiers()
     backup = tmp_path / "sauvegarde"
-    call_command("backup_site", str(backup))
+    out = StringIO()
+    call_command("backup_site", str(backup), stdout=out)
     manifest = json.loads((backup / "manifest.json").read_text())
     assert manifest["database"]["rows"]["ami.Dossier"] == 3
     assert manifest["database"]["rows"]["ami.DossierVersion"] == 3
@@ -98,7 +100,11 @@ def test_restore_into_empty_database_gives_back_every_dossier_version_pdf_and_si
     media, private = tmp_path / "media", tmp_path / "private"
     result = _restore_in_new_process(backup, scratch_database, media, private)
     assert result.returncode == 0, result.stderr
-    assert "3 dossiers, 3 versions" in result.stdout
+    # The operator reads the same counts after the backup and after the restore.
+    backed_up, restored_counts = out.getvalue().split("\u202f: ")[1], result.stdout.split("\u202f: ")[1]
+    assert backed_up.startswith("3 dossiers, 3 versions, ")
+    assert "fichiers privés, " in backed_up and backed_up.endswith(" octets.\n")
+    assert restored_counts == backed_up
 
     source_db = connection.settings_dict["NAME"]
     original, restored = _rows(source_db), _rows(SCRATCH_DB)

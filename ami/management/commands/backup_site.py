@@ -4,8 +4,7 @@
 """
 from django.core.management.base import BaseCommand, CommandError
 
-from ami.management.commands.purge_orphan_uploads import _plural
-from ops.backup import BackupError, backup_site
+from ops.backup import BackupError, backup_site, summary
 
 
 class Command(BaseCommand):
@@ -25,12 +24,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
-        rows = manifest["database"]["rows"]
         self.stdout.write(self.style.SUCCESS(
-            f"Sauvegarde écrite dans {directory} : base {manifest['database']['vendor']} "
-            f"({_plural(rows.get('ami.Dossier', 0), 'dossier', 'dossiers')}, "
-            f"{_plural(rows.get('ami.DossierVersion', 0), 'version', 'versions')}), "
-            f"{_plural(report.files.get('media', 0), 'fichier public', 'fichiers publics')}, "
-            f"{_plural(report.files.get('private', 0), 'fichier privé', 'fichiers privés')}, "
-            f"{_plural(report.bytes, 'octet', 'octets')}."
+            f"Sauvegarde écrite dans {directory} (base {manifest['database']['vendor']})\u202f: "
+            f"{summary(manifest, report)}."
         ))

@@ -10,11 +10,8 @@ from django.core.management.base import BaseCommand
 
 from ami.models import Dossier
 from ami.services.uploads import referenced_private_files
+from core.typography import plural
 from ops.backup import stored_names as _stored_names
-
-
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count < 2 else plural}"
 
 
 class Command(BaseCommand):
@@ -50,9 +47,9 @@ class Command(BaseCommand):
         simulation = " (simulation\u202f: rien n’a été supprimé)" if dry_run else ""
         verb = ("orphelin à supprimer", "orphelins à supprimer") if dry_run else ("orphelin supprimé", "orphelins supprimés")
         self.stdout.write(
-            f"{_plural(scanned, 'fichier examiné', 'fichiers examinés')}, "
-            f"{_plural(removed, 'fichier ' + verb[0], 'fichiers ' + verb[1])}, "
-            f"{_plural(kept_referenced, 'fichier référencé conservé', 'fichiers référencés conservés')}, "
-            f"{_plural(kept_young, 'fichier récent conservé', 'fichiers récents conservés')}"
+            f"{plural(scanned, 'fichier examiné', 'fichiers examinés')}, "
+            f"{plural(removed, 'fichier ' + verb[0], 'fichiers ' + verb[1])}, "
+            f"{plural(kept_referenced, 'fichier référencé conservé', 'fichiers référencés conservés')}, "
+            f"{plural(kept_young, 'fichier récent conservé', 'fichiers récents conservés')}"
             f"{simulation}."
         )

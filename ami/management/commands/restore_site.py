@@ -5,8 +5,7 @@ is not empty unless --force. `make restore FROM=var/backups/…`; README « Back
 """
 from django.core.management.base import BaseCommand, CommandError
 
-from ami.management.commands.purge_orphan_uploads import _plural
-from ops.backup import BackupError, restore_site
+from ops.backup import BackupError, restore_site, summary
 
 
 class Command(BaseCommand):
@@ -30,11 +29,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
-        rows = manifest["database"]["rows"]
         self.stdout.write(self.style.SUCCESS(
-            f"Sauvegarde du {manifest['created_at']} restaurée : "
-            f"{_plural(rows.get('ami.Dossier', 0), 'dossier', 'dossiers')}, "
-            f"{_plural(rows.get('ami.DossierVersion', 0), 'version', 'versions')}, "
-            f"{_plural(report.files.get('media', 0), 'fichier public', 'fichiers publics')}, "
-            f"{_plural(report.files.get('private', 0), 'fichier privé', 'fichiers privés')} (sommes sha256 vérifiées)."
+            f"Sauvegarde du {manifest['created_at']} restaurée, sommes sha256 vérifiées\u202f: "
+            f"{summary(manifest, report)}."
         ))
