@@ -9,12 +9,13 @@ pages that show a deadline ask here.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Max
 from django.utils import timezone
 
-from ami.models import Campaign, CampaignExtension, Commune, Dossier
+from ami.models import Campaign, CampaignExtension, Commune, Dossier, DossierCommune
 
 _CACHE_ATTR = "_extension_closes_at"
 
@@ -46,6 +47,23 @@ def prime_extensions(campaign: Campaign, members: dict[Dossier, set[int]]) -> No
     for dossier, commune_ids in members.items():
         found = [by_commune[pk] for pk in commune_ids if pk in by_commune]
         setattr(dossier, _CACHE_ATTR, max(found) if found else None)
+
+
+def with_deadlines(campaign: Campaign, dossiers: Iterable[Dossier]) -> list[tuple[Dossier, datetime]]:
+    """Each of `dossiers` (all of `campaign`) with its own deadline, in two queries whatever their
+    number: the communes they cover and the campaign's extensions."""
+    by_pk = {d.pk: d for d in dossiers}
+    if not by_pk:
+        return []
+    members: dict[int, set[int]] = {pk: {d.commune_id} for pk, d in by_pk.items()}
+    for dossier_id, commune_id in DossierCommune.objects.filter(dossier_id__in=by_pk).values_list(
+        "dossier_id", "commune_id"
+    ):
+        members[dossier_id].add(commune_id)
+    for dossier in by_pk.values():
+        dossier.campaign = campaign
+    prime_extensions(campaign, {by_pk[pk]: ids for pk, ids in members.items()})
+    return [(dossier, dossier_closes_at(dossier)) for dossier in by_pk.values()]
 
 
 def forget(dossier: Dossier) -> None:

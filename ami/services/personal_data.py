@@ -37,7 +37,6 @@ from ami.models import (
     AccessToken,
     Campaign,
     Dossier,
-    DossierCommune,
     DossierVersion,
     Library,
     OutboxEmail,
@@ -79,21 +78,8 @@ def _closed_dossiers(now: datetime, **filters) -> list[tuple[Dossier, datetime]]
     deadline has passed, in a few queries per campaign."""
     result = []
     for campaign in Campaign.objects.filter(closes_at__lte=now):
-        dossiers = {d.pk: d for d in Dossier.objects.filter(campaign=campaign, **filters).select_related("commune")}
-        if not dossiers:
-            continue
-        members: dict[int, set[int]] = {pk: {d.commune_id} for pk, d in dossiers.items()}
-        for dossier_id, commune_id in DossierCommune.objects.filter(dossier_id__in=dossiers).values_list(
-            "dossier_id", "commune_id"
-        ):
-            members[dossier_id].add(commune_id)
-        for dossier in dossiers.values():
-            dossier.campaign = campaign
-        deadlines.prime_extensions(campaign, {dossiers[pk]: ids for pk, ids in members.items()})
-        for dossier in dossiers.values():
-            closes_at = deadlines.dossier_closes_at(dossier)
-            if closes_at <= now:
-                result.append((dossier, closes_at))
+        dossiers = Dossier.objects.filter(campaign=campaign, **filters).select_related("commune")
+        result += [(d, closes_at) for d, closes_at in deadlines.with_deadlines(campaign, dossiers) if closes_at <= now]
     return result
 
 

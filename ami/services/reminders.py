@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ami.models import Campaign, Dossier, DossierCommune
+from ami.models import Campaign, Dossier
 from ami.services import deadlines
 from home.dates import days_until, to_paris
 
@@ -73,23 +73,10 @@ def due_reminders(now: datetime | None = None) -> list[Due]:
     )
     due = []
     for campaign in campaigns:
-        drafts = {
-            d.pk: d
-            for d in Dossier.objects.filter(campaign=campaign, status__in=REMINDED_STATES, created_at__lte=now - GRACE)
-            .select_related("commune")
-        }
-        if not drafts:
-            continue
-        members: dict[int, set[int]] = {pk: {d.commune_id} for pk, d in drafts.items()}
-        for dossier_id, commune_id in DossierCommune.objects.filter(dossier_id__in=drafts).values_list(
-            "dossier_id", "commune_id"
-        ):
-            members[dossier_id].add(commune_id)
-        for dossier in drafts.values():
-            dossier.campaign = campaign
-        deadlines.prime_extensions(campaign, {drafts[pk]: ids for pk, ids in members.items()})
-        for dossier in drafts.values():
-            deadline = deadlines.dossier_closes_at(dossier)
+        drafts = Dossier.objects.filter(
+            campaign=campaign, status__in=REMINDED_STATES, created_at__lte=now - GRACE
+        ).select_related("commune")
+        for dossier, deadline in deadlines.with_deadlines(campaign, drafts):
             kind = due_kind(deadline, now)
             if kind is not None:
                 due.append(Due(dossier, kind, deadline))
