@@ -246,20 +246,37 @@ def queue_meeting_invitation_email(meeting, address: str, ics: bytes, key: str) 
     )
 
 
-def queue_reminder_email(dossier: Dossier, *, key: str, deadline, now) -> bool:
-    """A deadline reminder to the draft's referent (ami.services.reminders), once per `key`.
-
-    Like « Relancer », it carries a new private link (older ones revoked); the link is issued
-    only when this call created the row, in the caller's transaction: a second run (or a second
-    beat process racing this one on the unique key) changes nothing and sends nothing."""
-    from ami.pdf import paris_datetime_label
+def _queue_once_to_referent(dossier: Dossier, *, key: str, subject: str, template: str, context) -> bool:
+    """One e-mail to the dossier's referent, once per `key` (reminders, purge warnings): the row is
+    inserted first, and only a row this call created gets its body — `context()`, added to the
+    dossier's base context, is called then (it may issue a private link) — and is dispatched.
+    A second run, or a second beat process racing this one on the unique key, changes nothing.
+    False when there is no address or the key exists."""
     from ami.services.dossiers import referent_email
-    from ami.services.tokens import issue_token, link_expires_at
-    from home.dates import days_until, format_time_fr, to_paris
 
     recipient = referent_email(dossier)
     if not recipient:
         return False
+    email, created = OutboxEmail.objects.get_or_create(
+        key=key, defaults={"to": [recipient], "subject": subject, "body": "", "dossier": dossier}
+    )
+    if not created:
+        return False
+    email.body, email.html_body = _render(template, {**_base_context(dossier), **context()})
+    email.save(update_fields=["body", "html_body"])
+    dispatch_after_commit(email)
+    return True
+
+
+def queue_reminder_email(dossier: Dossier, *, key: str, deadline, now) -> bool:
+    """A deadline reminder to the draft's referent (ami.services.reminders), once per `key`.
+
+    Like « Relancer », it carries a new private link (older ones revoked), issued only when this
+    call created the row, in the caller's transaction."""
+    from ami.pdf import paris_datetime_label
+    from ami.services.tokens import issue_token, link_expires_at
+    from home.dates import days_until, format_time_fr, to_paris
+
     days = days_until(deadline, now)
     commune = dossier.commune.name
     pending, action = ("à compléter", "compléter") if dossier.is_to_complete else ("non déposée", "déposer")
@@ -267,22 +284,14 @@ def queue_reminder_email(dossier: Dossier, *, key: str, deadline, now) -> bool:
         subject = f"Clôture aujourd’hui à {format_time_fr(to_paris(deadline).time())}\u202f: candidature BNM de {commune} {pending}"
     else:
         subject = f"Rappel\u202f: plus que {days} jour{'s' if days > 1 else ''} pour {action} la candidature BNM de {commune}"
-    email, created = OutboxEmail.objects.get_or_create(
-        key=key, defaults={"to": [recipient], "subject": subject, "body": "", "dossier": dossier}
+    return _queue_once_to_referent(
+        dossier, key=key, subject=subject, template="reminder",
+        context=lambda: {
+            "days": days,
+            "url": resume_url(issue_token(dossier, now)),
+            "expires_label": paris_datetime_label(link_expires_at(now, dossier)),
+        },
     )
-    if not created:
-        return False
-    raw = issue_token(dossier, now)
-    context = {
-        **_base_context(dossier),
-        "days": days,
-        "url": resume_url(raw),
-        "expires_label": paris_datetime_label(link_expires_at(now, dossier)),
-    }
-    email.body, email.html_body = _render("reminder", context)
-    email.save(update_fields=["body", "html_body"])
-    dispatch_after_commit(email)
-    return True
 
 
 REVIEW_SUBJECTS = {
@@ -332,20 +341,10 @@ def queue_review_email(dossier: Dossier, event) -> OutboxEmail | None:
 def queue_purge_warning_email(dossier: Dossier, *, key: str, delete_at) -> bool:
     """One month before a draft never submitted is deleted (ami.services.personal_data): tell its
     referent the date, once per `key`. No private link: the call is closed."""
-    from ami.services.dossiers import referent_email
     from home.dates import format_date_fr, to_paris
 
-    recipient = referent_email(dossier)
-    if not recipient:
-        return False
-    context = {**_base_context(dossier), "delete_label": format_date_fr(to_paris(delete_at).date())}
-    body, html = _render("purge_warning", context)
-    _, created = _queue(
-        key,
-        to=[recipient],
-        subject=f"Suppression le {context['delete_label']} de la candidature BNM non déposée de {dossier.commune.name}",
-        body=body,
-        html_body=html,
-        dossier=dossier,
+    delete_label = format_date_fr(to_paris(delete_at).date())
+    return _queue_once_to_referent(
+        dossier, key=key, template="purge_warning", context=lambda: {"delete_label": delete_label},
+        subject=f"Suppression le {delete_label} de la candidature BNM non déposée de {dossier.commune.name}",
     )
-    return created
