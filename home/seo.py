@@ -314,6 +314,22 @@ def feeds(request) -> list[dict]:
     return links
 
 
+def share_tags(data: dict) -> list[tuple[str, str, object]]:
+    """The Open Graph and Twitter card tags in their order: (attribute, its value, content);
+    Open Graph names its tags with `property`, Twitter with `name`."""
+    tags = [
+        ("og:type", data["og_type"]), ("og:site_name", data["site_name"]), ("og:locale", "fr_FR"),
+        ("og:title", data["title"]), ("og:description", data["description"]), ("og:url", data["canonical"]),
+        ("og:image", data["image"]), ("og:image:type", "image/png"), ("og:image:width", data["image_width"]),
+        ("og:image:height", data["image_height"]), ("og:image:alt", data["image_alt"]),
+        *([("article:published_time", data["published"])] if data.get("published") else []),
+        ("twitter:card", "summary_large_image"), ("twitter:title", data["title"]),
+        ("twitter:description", data["description"]), ("twitter:image", data["image"]),
+        ("twitter:image:alt", data["image_alt"]),
+    ]
+    return [("name" if name.startswith("twitter:") else "property", name, content) for name, content in tags]
+
+
 def head_data(context) -> dict:
     request = context.get("request")
     page = context.get("page")
@@ -348,6 +364,7 @@ def head_data(context) -> dict:
     }
     if _is(page, "NewsPage"):
         data["published"] = page.date.isoformat()
+    data["share_tags"] = share_tags(data)
     if page is not None and not noindex:
         data["json_ld"] = structured_data(page, canonical, description, menus, request)
     return data
