@@ -1,17 +1,16 @@
 """/candidater/ previews what the dossier asks (its parts, the documents to prepare) and offers the
 blank questionnaire as a PDF to prepare the answers offline: every question in its paper wording,
 rendered once per campaign and questionnaire version (issue 8, part 8)."""
-import io
 import re
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from pypdf import PdfReader
 
 from ami import pdf, questionnaire
 from ami.models import Campaign, WorkingGroup
+from tests.text import pdf_text
 
 from .factories import make_campaign
 
@@ -19,12 +18,6 @@ pytestmark = pytest.mark.django_db
 
 BLANK_URL = reverse("ami:blank_questionnaire")
 CALL_URL = reverse("ami:home")
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
 
 
 def page_text(response) -> str:

@@ -7,8 +7,8 @@ import pytest
 from ami import pdf
 from ami.models import Dossier, Library
 from tests.ami.factories import dossier_path, open_dossier_in_session
-from tests.ami.test_pdf import pdf_text
 from tests.integration_fixtures import make_complete_dossier
+from tests.text import pdf_text
 
 pytestmark = pytest.mark.django_db
 

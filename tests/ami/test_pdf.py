@@ -1,24 +1,15 @@
 """The dossier PDF: every part, every library, the receipt; rendered from the submitted snapshot."""
-import io
 import json
-import re
 
 import pytest
-from pypdf import PdfReader
 
 from ami.models import DossierVersion, Library
 from ami.pdf import get_or_create_version_pdf, render_dossier_pdf
 from ami.services.snapshot import dossier_snapshot
 from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
+from tests.text import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    # Normalise spacing (line wraps, narrow no-break spaces) for robust assertions.
-    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
 
 
 def test_snapshot_is_json_serialisable_and_complete(complete_dossier):

@@ -24,9 +24,9 @@ from ami.services.uploads import store_signed_document
 from ami.tasks import purge_personal_data
 from home.dates import PARIS
 from home.models import LegalSettings
+from tests.text import pdf_text
 
 from .factories import commune, complete_dossier, make_campaign, make_dossier, valid_pdf_bytes
-from .test_pdf import pdf_text
 
 OPENS = dt.datetime(2027, 1, 4, 9, 0, tzinfo=PARIS)
 CLOSES = dt.datetime(2027, 3, 31, 23, 59, tzinfo=PARIS)

@@ -7,13 +7,14 @@ dict and then check every single answer against what was typed.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from playwright.sync_api import expect
+
+from tests.text import normalise_spaces, pdf_text  # noqa: F401 (the browser tests import them from here)
 
 from .helpers import assert_no_axe_violations
 
@@ -354,14 +355,3 @@ def compare(instance, answers: dict[str, Answer], what: str, *, skip=()) -> list
             problems.append(f"{what}.{name} ({answer.label!r}): typed {answer.typed!r}, "
                             f"expected {answer.expected!r}, database holds {actual!r}")
     return problems
-
-
-def pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
-
-
-def normalise_spaces(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
