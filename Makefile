@@ -49,8 +49,13 @@ restore: install
 	@test -n "$(FROM)" || { echo "Indiquer la sauvegarde : make restore FROM=var/backups/…"; exit 2; }
 	$(PY) manage.py restore_site $(FROM)
 
+# One table: public pages cached and uncached against a ceiling, AMI saves, PDF, exports (README
+# « Benchmark »). `make bench BENCH_ARGS=--quick` to iterate. Needs wrk (installed here as root).
 bench: install
-	$(PY) -m tests.bench
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	  else echo "wrk manque : sudo apt-get install wrk, puis relancer make bench. / wrk is missing: sudo apt-get install wrk, then run make bench again."; exit 2; fi; }
+	$(PY) -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

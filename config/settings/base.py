@@ -33,6 +33,7 @@ BNM_PORTAL_URL = ENV.get("BNM_PORTAL_URL", "https://asuivre.lillemetropole.fr/")
 SITE_BASE_URL = ENV.get("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PRIVATE_MEDIA_ROOT = Path(ENV.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "media"))
+STATIC_ROOT = Path(ENV.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # E-mail outbox and background processes (see ami/tasks.py, ami/heartbeat.py, /sante/).
 OUTBOX_RETRY_HOURS = float(ENV.get("OUTBOX_RETRY_HOURS", "48"))
 OUTBOX_RETRY_DELAY = float(ENV.get("OUTBOX_RETRY_DELAY", "60"))
@@ -352,7 +353,6 @@ USE_TZ = True
 
 # --- Static & media ----------------------------------------------------------
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 # Uploaded files on the web host's disk, or on S3-compatible object storage when S3_MEDIA_BUCKET /
