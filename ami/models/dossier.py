@@ -19,6 +19,10 @@ from .common import new_public_id, private_storage, signed_document_path, versio
 
 
 class Dossier(models.Model):
+    # Not in Wagtail's reference index: it references no page, image or document, nothing reads its
+    # « usage », and indexing it cost two queries on every save of a referent.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         # Written by the referent: DRAFT → SUBMITTED (and back by « Modifier ma candidature »).
         DRAFT = "draft", "brouillon"

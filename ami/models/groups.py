@@ -32,6 +32,10 @@ class WorkingGroup(models.Model):
 
 
 class WorkingGroupSignup(models.Model):
+    # Not in Wagtail's reference index: it references no page, image or document, nothing reads its
+    # « usage », and indexing it cost two queries on every save of a referent.
+    wagtail_reference_index_ignore = True
+
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="working_group_signups")
     group = models.ForeignKey(WorkingGroup, on_delete=models.PROTECT, related_name="signups", verbose_name="groupe")
     agent_names = models.CharField(

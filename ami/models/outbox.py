@@ -36,6 +36,10 @@ class OutboxEmail(models.Model):
     Celery countdown, says when the next attempt is due (`next_attempt_at`, see ami.tasks).
     """
 
+    # Not in Wagtail's reference index: it references no page, image or document and nothing reads
+    # its « usage »; indexing it cost two queries on every e-mail queued.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         PENDING = "pending", "en attente"
         SENT = "sent", "envoyé"

@@ -89,7 +89,13 @@ def has_own_deadline(dossier: Dossier) -> bool:
 
 def dossier_is_open(dossier: Dossier, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    return dossier.campaign.opens_at <= now < dossier_closes_at(dossier)
+    if now < dossier.campaign.opens_at:
+        return False
+    # An extension only ever moves the deadline later: before the campaign's own deadline (or the
+    # completion date), the dossier is open without reading the extensions (a query per save).
+    if now < dossier.campaign.closes_at or (dossier.completion_due_at is not None and now < dossier.completion_due_at):
+        return True
+    return now < dossier_closes_at(dossier)
 
 
 def commune_closes_at(campaign: Campaign, commune: Commune | int) -> datetime:

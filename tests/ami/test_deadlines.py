@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ami.models import CampaignExtension, DossierCommune
+from ami.models import CampaignExtension, Dossier, DossierCommune
 from ami.services import deadlines
 from ami.services.dossiers import (
     CampaignClosed,
@@ -114,3 +114,19 @@ def test_the_deadline_costs_one_query_per_dossier(closed_campaign, django_assert
     with django_assert_num_queries(1):
         deadlines.dossier_closes_at(dossier)
         deadlines.dossier_is_open(dossier)
+
+
+def test_an_open_call_is_open_without_reading_the_extensions(django_assert_num_queries):
+    """Before the call's own deadline a dossier is writable whatever its extensions (they only
+    move the deadline later): every save and step page skips that query; after it, the
+    extension decides."""
+    campaign = make_campaign(closes_in=timedelta(hours=1))
+    dossier = make_dossier(campaign, commune("Roubaix"))
+    extend(campaign, "Roubaix", hours=3)
+    dossier = Dossier.objects.select_related("campaign").get(pk=dossier.pk)
+    with django_assert_num_queries(0):
+        assert deadlines.dossier_is_open(dossier)
+    with django_assert_num_queries(1):
+        assert deadlines.dossier_is_open(dossier, timezone.now() + timedelta(hours=2))
+    assert not deadlines.dossier_is_open(dossier, timezone.now() + timedelta(hours=4))
+    assert not deadlines.dossier_is_open(dossier, campaign.opens_at - timedelta(seconds=1))
