@@ -8,7 +8,7 @@ database; a conditional request with the entry's ETag gets a 304.
 
 Invalidation is by generation: `invalidate()` (connected to page publish, unpublish, move,
 delete, and to the models public pages read: settings, sites, campaigns) increments a counter
-kept in the same cache. The counter and the entry are read in one round trip (`get_many`, a
+kept in the same cache, and again when the change's transaction commits. The counter and the entry are read in one round trip (`get_many`, a
 single MGET on Redis), and an entry of an older generation is a miss. An entry also expires
 before the next instant the pages can change by themselves: a campaign opening, closing or an
 extension ending, and midnight in Paris (« J-3 »).
@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags
@@ -75,7 +76,18 @@ class CachedPageMixin:
 
 
 def invalidate(**kwargs) -> None:
-    """Every stored page becomes a miss, at once, for every process."""
+    """Every stored page becomes a miss, at once, for every process.
+
+    Called inside the transaction that makes the change (a publish, a save): the generation moves
+    now, and again once that transaction commits. Until the commit, another process still reads
+    the old rows, so a page it builds meanwhile is stored under the new generation with the old
+    content; the second move makes it a miss. (The first keeps the change visible to the rest of
+    the transaction, and to tests, which never commit.)"""
+    next_generation()
+    transaction.on_commit(next_generation)
+
+
+def next_generation() -> None:
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)

@@ -1,10 +1,11 @@
 """Header and footer links and the site settings (BnmSettings, LegalSettings), cached between requests (a public page must stay within 10 queries).
 
 The cache is cleared whenever a page is published, unpublished, moved or deleted, or a site
-changes; with a per-process cache (no REDIS_URL) other processes see changes after MENU_TTL.
+changes (and again when that change commits); with a per-process cache (no REDIS_URL) other processes see changes after MENU_TTL.
 """
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from wagtail.models import Page, Site
 
@@ -71,8 +72,28 @@ def build_menus(site):
 
 
 def clear_menus(**kwargs):
-    for site_id in Site.objects.values_list("pk", flat=True):
-        cache.delete(_key(site_id))
+    """Forget the menus now and again once the change's transaction commits: menus another
+    process builds before the commit come from the old rows (see core.pagecache.invalidate).
+    After the commit the page cache's generation moves once more, after the menus are gone, so
+    that no page stored in between keeps the old menus."""
+    _delete_menus()
+    transaction.on_commit(_after_commit)
+
+
+def _after_commit():
+    from core.pagecache import next_generation
+
+    _delete_menus()
+    next_generation()
+
+
+def _settings_saved(created=False, **kwargs):
+    if not created:  # created on first read (for_site), with the defaults the menus already hold
+        clear_menus()
+
+
+def _delete_menus():
+    cache.delete_many([_key(site_id) for site_id in Site.objects.values_list("pk", flat=True)])
 
 
 def connect_signals():
@@ -84,5 +105,5 @@ def connect_signals():
     post_page_move.connect(clear_menus, dispatch_uid="bnm_menus_moved")
     post_delete.connect(clear_menus, sender=Page, dispatch_uid="bnm_menus_deleted")
     post_save.connect(clear_menus, sender=Site, dispatch_uid="bnm_menus_site")
-    post_save.connect(clear_menus, sender="home.BnmSettings", dispatch_uid="bnm_menus_settings")
-    post_save.connect(clear_menus, sender="home.LegalSettings", dispatch_uid="bnm_menus_legal_settings")
+    post_save.connect(_settings_saved, sender="home.BnmSettings", dispatch_uid="bnm_menus_settings")
+    post_save.connect(_settings_saved, sender="home.LegalSettings", dispatch_uid="bnm_menus_legal_settings")
