@@ -154,6 +154,30 @@ def celery_worker_live(transactional_db, django_db_serialized_rollback, settings
         _reset_producer_pools(app)
 
 
+# --- A local S3-compatible server --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory):
+    """moto's server mode on a free port: the object storage of tests/test_object_storage.py and
+    of the web processes of tests/test_two_web_processes.py. Returns its URL."""
+    import subprocess
+
+    from tests.gunicorn_process import BIN, stop, wait_until_answering
+
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(server, f"{endpoint}/moto-api/")
+        yield endpoint
+    finally:
+        stop(server)
+        log.close()
+
+
 # --- A complete dossier ---------------------------------------------------------------------
 
 

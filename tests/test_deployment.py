@@ -5,22 +5,12 @@ the same host starts beside the first."""
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 
 import requests
 
-from tests.gunicorn_process import BIN, ROOT, stop, wait_until_answering
+from tests.gunicorn_process import ROOT, procfile, stop, wait_until_answering, web_command
 from tests.integration_fixtures import _free_port
-
-
-def procfile() -> dict[str, str]:
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, command = line.split(":", 1)
-            entries[name.strip()] = command.strip()
-    return entries
 
 
 def test_procfile_has_web_worker_and_one_beat():
@@ -32,8 +22,7 @@ def test_procfile_has_web_worker_and_one_beat():
 
 
 def test_two_web_instances_of_the_procfile_serve_side_by_side(tmp_path):
-    command = shlex.split(procfile()["web"])
-    command[0] = str(BIN / command[0])
+    command = web_command()
     servers, logs, ports = [], [], []
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",

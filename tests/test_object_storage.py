@@ -1,12 +1,11 @@
 """Uploaded files on S3-compatible object storage (config/storage.py), against a local S3 server
-(moto's server mode, started here on a free port): public media in their bucket, readable by
+(moto's server mode on a free port, tests/integration_fixtures.py): public media in their bucket, readable by
 anyone at their URL; the AMI's private files in another bucket, « private » ACL, unreadable
 without credentials, served only through the application after its checks; the orphan purge
 works on the bucket; and without S3 settings, files stay on the web host's disk."""
 from __future__ import annotations
 
 import io
-import subprocess
 
 import boto3
 import pytest
@@ -17,26 +16,9 @@ from django.urls import reverse
 
 from config import storage as storage_config
 from tests.ami.factories import make_campaign, make_dossier, open_dossier_in_session, valid_pdf_bytes
-from tests.gunicorn_process import BIN, stop, wait_until_answering
-from tests.integration_fixtures import _free_port
 
 MEDIA, PRIVATE = "bnm-media", "bnm-private"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint(tmp_path_factory):
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(server, f"{endpoint}/moto-api/")
-        yield endpoint
-    finally:
-        stop(server)
-        log.close()
 
 
 @pytest.fixture
