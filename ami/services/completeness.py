@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from ami import questionnaire
 from ami.constants import OBJECTIVE_LEVELS
@@ -22,23 +22,32 @@ class Missing:
     message: str
 
 
-def load_dossier(pk: int | None = None, *, public_id: str | None = None) -> Dossier | None:
+def _relations() -> dict[str, Prefetch]:
+    """What the step pages, completeness and summary read of a dossier, by relation name."""
+    return {
+        "libraries": Prefetch(
+            "libraries", queryset=Library.objects.order_by("sort_order", "id").prefetch_related("associated_communes"),
+        ),
+        "commune_links": Prefetch("commune_links", queryset=DossierCommune.objects.select_related("commune")),
+        "working_group_signups": Prefetch("working_group_signups", queryset=WorkingGroupSignup.objects.select_related("group")),
+    }
+
+
+def load_dossier(pk: int | None = None, *, public_id: str | None = None, relations: bool = True) -> Dossier | None:
     """A dossier (by key or by public id) with everything the step pages, completeness and
-    summary read (fixed query count)."""
+    summary read (fixed query count); `relations=False`: the dossier alone, for a save that reads
+    only some of them (prefetch_relations)."""
     lookup = {"pk": pk} if public_id is None else {"public_id": public_id}
-    return (
-        Dossier.objects.select_related("campaign", "commune", "head_commune")
-        .prefetch_related(
-            Prefetch(
-                "libraries",
-                queryset=Library.objects.order_by("sort_order", "id").prefetch_related("associated_communes"),
-            ),
-            Prefetch("commune_links", queryset=DossierCommune.objects.select_related("commune")),
-            Prefetch("working_group_signups", queryset=WorkingGroupSignup.objects.select_related("group")),
-        )
-        .filter(**lookup)
-        .first()
-    )
+    queryset = Dossier.objects.select_related("campaign", "commune", "head_commune")
+    if relations:
+        queryset = queryset.prefetch_related(*_relations().values())
+    return queryset.filter(**lookup).first()
+
+
+def prefetch_relations(dossier: Dossier, *names: str) -> None:
+    """Load the relations `names` (default: all of load_dossier's) not loaded yet, one query each."""
+    wanted = [prefetch for name, prefetch in _relations().items() if not names or name in names]
+    prefetch_related_objects([dossier], *wanted)
 
 
 def _label(model, name: str) -> str:

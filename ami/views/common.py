@@ -37,16 +37,19 @@ def no_access_response(request):
     return render(request, "ami/no_access.html", {"open_dossiers": session_dossiers(request)}, status=403)
 
 
-def dossier_required(view):
+def dossier_required(view=None, *, relations_on_post: bool = True):
     """Load the dossier named by the URL (`public_id`) if this browser's session holds it; 403 otherwise.
 
     Every request, GET or POST, for a dossier the session does not hold is refused the same way
-    whether that dossier exists or not.
+    whether that dossier exists or not. `relations_on_post=False`: a POST gets the dossier without
+    its libraries, communes and signups (the view loads what it reads: prefetch_relations).
     """
+    if view is None:
+        return lambda view: dossier_required(view, relations_on_post=relations_on_post)
 
     @wraps(view)
     def wrapper(request, public_id, *args, **kwargs):
-        dossier = load_dossier(public_id=public_id)
+        dossier = load_dossier(public_id=public_id, relations=relations_on_post or request.method != "POST")
         if dossier is None or not session_may_open(request, dossier):
             return no_access_response(request)
         request.dossier = dossier

@@ -29,6 +29,7 @@ from ami.services.completeness import (
     STATE_LABELS,
     load_dossier,
     missing_answers,
+    prefetch_relations,
     step_states,
 )
 from ami.services.deadlines import dossier_closes_at, dossier_is_open, has_own_deadline
@@ -218,6 +219,7 @@ def render_step(request, dossier, step, step_forms, *, status=200, errors=None, 
     `revision`: the step revision the form will send back (default: the one saved now);
     `mark_missing`: each answer of this step still missing to submit is marked at its field and
     listed in the error summary (the recap's links ask for it)."""
+    prefetch_relations(dossier)  # a save loaded only what its forms read
     context = base_context(request, dossier, step)
     summary_title = ""
     block_missing = {}
@@ -294,12 +296,19 @@ def overview(request, dossier):
 REVISION_FIELD = "step_revision"
 
 
+# What each step's forms read of the dossier's relations when it is saved (the rest is loaded
+# only when the page is shown again: render_step).
+SAVE_RELATIONS = {"commune": ("commune_links",), "bibliotheques": ("libraries",), "objectifs": ("working_group_signups",)}
+
+
 @require_http_methods(["GET", "POST"])
-@dossier_required
+@dossier_required(relations_on_post=False)
 def step_view(request, dossier, slug):
     step = get_step(slug)
     if step is None:
         raise Http404("Étape inconnue")
+    if request.method == "POST" and step.slug in SAVE_RELATIONS:
+        prefetch_relations(dossier, *SAVE_RELATIONS[step.slug])
     reason = read_only_reason(dossier)
     if request.method == "GET":
         refusal = pop_refusal(request, dossier) if step.slug == "recapitulatif" else ""
