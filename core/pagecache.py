@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,6 +35,9 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_etags
 
 GENERATION_KEY = "pagecache:generation"
+DATA_KEY_PREFIX = "pagecache:data:"
+# Derived data is dropped by the generation; this only bounds what an idle key keeps.
+DATA_SECONDS = 24 * 3600
 ATTRIBUTE = "public_cache_seconds"
 # Request cookies that may change what a page shows: the session (a logged-in editor's user bar,
 # a referent's dossier) and flash messages. A CSRF cookie alone changes nothing.
@@ -76,7 +81,7 @@ class CachedPageMixin:
 
 
 def invalidate(**kwargs) -> None:
-    """Every stored page becomes a miss, at once, for every process.
+    """Every stored page and derived value (`cached()`) becomes a miss, at once, for every process.
 
     Called inside the transaction that makes the change (a publish, a save): the generation moves
     now, and again once that transaction commits. Until the commit, another process still reads
@@ -91,26 +96,49 @@ def next_generation() -> None:
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # no counter yet (or it expired): any new value differs from the entries'
-        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+    except ValueError:  # no counter yet (or it was lost): a random start differs from the entries'
+        cache.set(GENERATION_KEY, secrets.randbits(62), None)
 
 
-def seconds_until_change(now: dt.datetime | None = None) -> int:
+def generation(request: HttpRequest | None = None) -> int:
+    """The current generation, read once per request (the middleware has read it on a miss)."""
+    value = getattr(request, "_page_cache_generation", None)
+    if value is None:
+        value = _cache().get(GENERATION_KEY, 0)
+        if request is not None:
+            request._page_cache_generation = value
+    return value
+
+
+def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = None,
+           still_valid: Callable[[Any], bool] | None = None) -> Any:
+    """`build()`'s value, kept in the default Django cache until the next `invalidate()` (or
+    until `still_valid(value)` says otherwise: a value that changes with time).
+
+    For what public pages read from the database on every request (the site, its page tree,
+    menus and settings, the call): only the models whose changes call `invalidate()` may go
+    into it (WATCHED_APPS, WATCHED_MODELS)."""
+    from django.core.cache import cache
+
+    current = generation(request)
+    entry = cache.get(DATA_KEY_PREFIX + key)
+    if entry is not None and entry[0] == current and (still_valid is None or still_valid(entry[1])):
+        return entry[1]
+    value = build()
+    cache.set(DATA_KEY_PREFIX + key, (current, value), DATA_SECONDS)
+    return value
+
+
+def seconds_until_change(now: dt.datetime | None = None, request: HttpRequest | None = None) -> int:
     """Seconds until the public pages change without any edit: the next campaign date or
-    extension end, or the next midnight in Paris (the « J-n » countdown)."""
-    from django.db.models import Min, Q
-
-    from ami.models import Campaign
+    extension end (ami.services.public_call, kept by generation), or the next midnight in Paris
+    (the « J-n » countdown)."""
+    from ami.services.public_call import next_change
 
     now = now or timezone.now()
     local = now.astimezone(PARIS)
     midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
-    upcoming = Campaign.objects.aggregate(  # one query; the join repeats rows, which Min ignores
-        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
-        closes=Min("closes_at", filter=Q(closes_at__gt=now)),
-        extension_ends=Min("extensions__closes_at", filter=Q(extensions__closes_at__gt=now)),
-    )
-    moments = [midnight, *(moment for moment in upcoming.values() if moment is not None)]
+    moments = [midnight, *(moment for moment in [next_change(request, now)] if moment is not None)]
     return max(1, int((min(moments) - now).total_seconds()))
 
 
@@ -170,7 +198,7 @@ class PageCacheMiddleware:
         cache = _cache()
         key = _key(request)
         found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY, 0)
+        generation = request._page_cache_generation = found.get(GENERATION_KEY, 0)
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
             _, status, headers, content, etag, stored_at = entry
@@ -183,7 +211,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not _is_storable(response):
             return response
-        seconds = min(getattr(response, ATTRIBUTE), seconds_until_change())
+        seconds = min(getattr(response, ATTRIBUTE), seconds_until_change(request=request))
         etag = response.get("ETag") or '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
         stored_at = timezone.now().timestamp()
         headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]

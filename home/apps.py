@@ -9,7 +9,4 @@ class HomeConfig(AppConfig):
     def ready(self):
         from core import pagecache
 
-        from .menus import connect_signals
-
-        connect_signals()
         pagecache.connect_signals()

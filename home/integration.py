@@ -89,12 +89,12 @@ def _events(root) -> list[dict]:
     ]
 
 
-def _call() -> dict | None:
+def _call(request=None) -> dict | None:
     """The call the public pages show (open, else the next, else the last closed). A call whose
     dates are not public (« dates en clair ») gives its note and no dates, as its pages do."""
-    from ami.models import Campaign
+    from ami.services.public_call import current_campaign
 
-    campaign = Campaign.objects.current()
+    campaign = current_campaign(request)
     if campaign is None:
         return None
     status = campaign.state()
@@ -127,7 +127,7 @@ def portal_data(request) -> dict:
         "news_page": feeds["news_page"],
         "events": _events(root) if root else [],
         "calendar_page": feeds["calendar_page"],
-        "call": _call(),
+        "call": _call(request),
     }
 
 

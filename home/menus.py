@@ -1,19 +1,13 @@
-"""Header and footer links and the site settings (BnmSettings, LegalSettings), cached between requests (a public page must stay within 10 queries).
-
-The cache is cleared whenever a page is published, unpublished, moved or deleted, or a site
-changes (and again when that change commits); with a per-process cache (no REDIS_URL) other processes see changes after MENU_TTL.
+"""Header and footer links and the site settings (BnmSettings, LegalSettings), kept between
+requests: built once per generation of core.pagecache (any publish, move, deletion, change of a
+site or of a setting starts a new one, for every process at once), so that a public page costs no
+query for them.
 """
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from wagtail.models import Page, Site
 
-MENU_TTL = 300
-
-
-def _key(site_id):
-    return f"bnm:menus:v2:{site_id}"
+from core import pagecache
 
 
 def get_menus(request):
@@ -25,10 +19,7 @@ def get_menus(request):
     site = Site.find_for_request(request)
     if site is None:
         return _empty()
-    menus = cache.get(_key(site.pk))
-    if menus is None:
-        menus = build_menus(site)
-        cache.set(_key(site.pk), menus, MENU_TTL)
+    menus = pagecache.cached(f"bnm:menus:{site.pk}", lambda: build_menus(site), request)
     request._bnm_menus = menus
     return menus
 
@@ -69,41 +60,3 @@ def build_menus(site):
         "funders": site_settings.funders.strip(),
         "home_url": root.get_url() or reverse("wagtail_serve", args=[""]),
     }
-
-
-def clear_menus(**kwargs):
-    """Forget the menus now and again once the change's transaction commits: menus another
-    process builds before the commit come from the old rows (see core.pagecache.invalidate).
-    After the commit the page cache's generation moves once more, after the menus are gone, so
-    that no page stored in between keeps the old menus."""
-    _delete_menus()
-    transaction.on_commit(_after_commit)
-
-
-def _after_commit():
-    from core.pagecache import next_generation
-
-    _delete_menus()
-    next_generation()
-
-
-def _settings_saved(created=False, **kwargs):
-    if not created:  # created on first read (for_site), with the defaults the menus already hold
-        clear_menus()
-
-
-def _delete_menus():
-    cache.delete_many([_key(site_id) for site_id in Site.objects.values_list("pk", flat=True)])
-
-
-def connect_signals():
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    page_published.connect(clear_menus, dispatch_uid="bnm_menus_published")
-    page_unpublished.connect(clear_menus, dispatch_uid="bnm_menus_unpublished")
-    post_page_move.connect(clear_menus, dispatch_uid="bnm_menus_moved")
-    post_delete.connect(clear_menus, sender=Page, dispatch_uid="bnm_menus_deleted")
-    post_save.connect(clear_menus, sender=Site, dispatch_uid="bnm_menus_site")
-    post_save.connect(_settings_saved, sender="home.BnmSettings", dispatch_uid="bnm_menus_settings")
-    post_save.connect(_settings_saved, sender="home.LegalSettings", dispatch_uid="bnm_menus_legal_settings")

@@ -27,6 +27,7 @@ from core.public_urls import PublicSitemapUrlsMixin
 
 from .blocks import RICH_FEATURES, PresentationStreamBlock, ToolBlock
 from .dates import format_date_fr, format_month_fr, format_time_fr
+from .routing import RoutedPageMixin, TreeRoutingMixin
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -190,7 +191,7 @@ class LegalInformation(models.TextChoices):
     PERSONAL_DATA = "donnees", "données personnelles : base légale, durées de conservation, délégué à la protection des données"
 
 
-class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
+class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, TreeRoutingMixin, Page):
     intro = models.TextField("présentation en deux phrases")
     tools_heading = models.CharField("titre de la section des outils", max_length=200, default="Trois outils métropolitains")
 
@@ -204,13 +205,15 @@ class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
         verbose_name = "page d’accueil"
 
     def get_context(self, request, *args, **kwargs):
-        from ami.models import Campaign
+        from ami.services.public_call import current_campaign
 
         context = super().get_context(request, *args, **kwargs)
         from .menus import get_menus
 
-        context["campaign"] = Campaign.objects.current()
-        presentation = PresentationPage.objects.live().child_of(self).first()
+        context["campaign"] = current_campaign(request)
+        # The cards are the presentation's own summary of its tools (tool_cards, kept on save):
+        # its StreamField is not read here.
+        presentation = PresentationPage.objects.live().child_of(self).defer_streamfields().first()
         context["presentation"] = presentation
         context["tools"] = presentation.tools if presentation else []
         # Lists skip view-restricted pages' checks (one query each): the public site has none.
@@ -222,9 +225,15 @@ class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
         return context
 
 
-class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
+TOOL_CARD_FIELDS = ("anchor", "title", "pictogram", "subtitle", "summary")
+
+
+class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     body = StreamField(PresentationStreamBlock(), verbose_name="contenu")
+    # What the home page's cards show of each tool block, copied from `body` on every save (the
+    # home page lists them without reading this page's StreamField).
+    tool_cards = models.JSONField(default=list, editable=False)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
@@ -233,14 +242,25 @@ class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
     class Meta:
         verbose_name = "page de présentation"
 
-    @cached_property
-    def tools(self):
-        """The tool blocks, with the URL of their section, for the home page cards."""
+    def save(self, *args, **kwargs):
+        self.tool_cards = self.cards_of_tools()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "tool_cards"}
+        return super().save(*args, **kwargs)
+
+    def cards_of_tools(self) -> list[dict]:
+        """The home page's card of each tool block: its anchor, title, pictogram, subtitle, summary."""
         return [
-            {"value": block.value, "url": f"{self.url}#{block.value['anchor']}"}
+            {name: block.value[name] for name in TOOL_CARD_FIELDS}
             for block in self.body
             if isinstance(block.block, ToolBlock)
         ]
+
+    @cached_property
+    def tools(self):
+        """The tool cards, with the URL of their section, for the home page."""
+        return [{"value": card, "url": f"{self.url}#{card['anchor']}"} for card in self.tool_cards]
 
     @cached_property
     def toc(self):
@@ -262,7 +282,7 @@ class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
         return toc
 
 
-class StandardPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
+class StandardPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
     intro = models.TextField("chapeau", blank=True)
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"])
     footer_label = models.CharField(
@@ -339,7 +359,7 @@ def group_events(events, newest_first: bool = False) -> list[dict]:
     return sorted(groups.values(), key=lambda g: (direction * g["year"], not g["whole_year"]))
 
 
-class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, Page):
+class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -395,7 +415,7 @@ class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, P
         return calendar_response([event], f"{slug}.ics", request)
 
 
-class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
+class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
     start_date = models.DateField("date de début")
     end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
     all_day = models.BooleanField("toute la journée", default=True)
@@ -551,7 +571,7 @@ class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
 # --- News ---------------------------------------------------------------------
 
 
-class NewsIndexPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, Page):
+class NewsIndexPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     per_page = 10
 
@@ -592,7 +612,7 @@ class NewsIndexPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutablePageMixin, 
         return self.rss_url_of(self.url)
 
 
-class NewsPage(CachedPageMixin, PublicSitemapUrlsMixin, Page):
+class NewsPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
     date = models.DateField("date de publication", default=_today)
     intro = models.TextField("chapeau")
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"], blank=True)

@@ -21,11 +21,15 @@ def _close_redis_breakers():
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    """Each test's database starts anew: so does the page cache (core/pagecache.py)."""
+    """Each test's database starts anew: so does the page cache (core/pagecache.py), and a new
+    generation makes what an earlier test derived from its own database a miss."""
     from django.conf import settings
     from django.core.cache import caches
 
+    from core import pagecache
+
     caches[settings.PAGE_CACHE_ALIAS].clear()
+    pagecache.invalidate()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -68,9 +68,9 @@ def campaign_state(campaign) -> str:
 def running_extensions(campaign) -> list:
     """The extensions granted to communes that run after the campaign's deadline (public: the
     commune and its date, never the reason), by commune name."""
-    from ami.services.deadlines import open_extensions
+    from ami.services.public_call import running_extensions as running
 
-    return list(open_extensions(campaign)) if campaign else []
+    return running(campaign) if campaign else []
 
 
 VOWELS = set("AEIOUYÂÀÉÈÊËÎÏÔÖÛÜŒ")

@@ -22,6 +22,7 @@ from ami.services.dossiers import (
     send_link_to_commune_referent,
     start_dossier,
 )
+from ami.services.public_call import current_campaign
 from ami.services.tokens import CLOSED, UNKNOWN, check_token, link_lifetime, use_token
 from ami.services.uploads import MAX_UPLOAD_BYTES
 from core.pagecache import public_cache
@@ -84,7 +85,7 @@ def dossier_outline() -> list[dict]:
 
 @public_cache(CALL_PAGE_CACHE_SECONDS)
 def call_home(request):
-    campaign = Campaign.objects.current()
+    campaign = current_campaign(request)
     return render(request, "ami/call_home.html", _call_context(campaign))
 
 

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     # Below WhiteNoise (static files come pre-compressed) and above everything that writes the body
     # or marks a response as private: compresses public responses only (README « Compression »).
     "config.middleware.PublicGZipMiddleware",
+    # Below the page cache (a hit needs no site): Wagtail's site of the request from the cache (home.routing).
+    "home.routing.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -129,3 +129,13 @@ def breadcrumb_trail(context):
     from home.seo import breadcrumb_trail as trail
 
     return trail(context.get("page"), context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def parent_url(context):
+    """The URL of the current page's parent (« Toutes les actualités », « Retour au calendrier »),
+    read from the breadcrumb trail: no query for a page served through the cached tree."""
+    from home.seo import breadcrumb_trail as trail
+
+    crumbs = trail(context.get("page"), context.get("request"))
+    return crumbs[-2]["url"] if len(crumbs) > 1 else ""

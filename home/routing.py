@@ -1,0 +1,165 @@
+"""Serving a Wagtail page in a few queries: the site of the request, the page tree and the view
+restrictions are read from the cache (core.pagecache.cached: rebuilt after any publish, move,
+deletion or change of a page, a site or a restriction), so a page costs one query to find
+(its own row) instead of two per level of the tree, plus what its template lists.
+
+- `CachedSiteMiddleware` gives Wagtail the site of the request (`Site.find_for_request`);
+- `SiteTree` is every page of a site (id, path, URL path, type, title, live) and the paths
+  with a view restriction;
+- `TreeRoutingMixin` (the site's root page, HomePage) routes a URL with the tree, exactly as
+  Wagtail's `Page.route` would, down to the page that answers it; a page with routes of its own
+  (RoutablePageMixin) decides its sub-paths itself;
+- `RoutedPageMixin` (every page type) answers Wagtail's view-restriction check and the
+  breadcrumbs from the tree when the page was routed so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.http.request import split_domain_port
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.models import Page, PageViewRestriction, Site
+
+from core import pagecache
+
+
+class CachedSiteMiddleware:
+    """Find the Wagtail site of the request in the cache (one query per generation and host
+    instead of one per request). Below the page cache: a hit never needs it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not hasattr(request, "_wagtail_site"):  # the attribute Site.find_for_request reads
+            request._wagtail_site = cached_site(request)
+        return self.get_response(request)
+
+
+def cached_site(request) -> Site | None:
+    # Site._find_for_request's own reading of the request (raw host: no ALLOWED_HOSTS check here).
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+    return pagecache.cached(f"wagtail:site:{hostname}:{port}", lambda: Site._find_for_request(request), request)
+
+
+@dataclass(frozen=True)
+class TreePage:
+    pk: int
+    path: str
+    url_path: str
+    depth: int
+    title: str
+    content_type_id: int
+    live: bool
+    alias_of_id: int | None
+
+    @property
+    def model(self):
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    def as_page(self) -> Page:
+        """A generic Page holding these fields only: for its title and URL (get_url), nothing else."""
+        return Page(id=self.pk, path=self.path, url_path=self.url_path, depth=self.depth, title=self.title,
+                    content_type_id=self.content_type_id, live=self.live)
+
+
+@dataclass
+class SiteTree:
+    root_path: str
+    by_url_path: dict[str, TreePage] = field(default_factory=dict)
+    by_path: dict[str, TreePage] = field(default_factory=dict)
+    restricted_paths: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, root: Page) -> SiteTree:
+        tree = cls(root_path=root.path)
+        ancestors = Page.objects.filter(path__in=[root.path[:end] for end in range(Page.steplen, len(root.path), Page.steplen)])
+        rows = (ancestors | Page.objects.filter(path__startswith=root.path)).values_list(
+            "pk", "path", "url_path", "depth", "title", "content_type_id", "live", "alias_of_id"
+        )
+        for row in rows:
+            page = TreePage(*row)
+            tree.by_path[page.path] = page
+            if page.path.startswith(root.path):
+                tree.by_url_path[page.url_path] = page
+        tree.restricted_paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+        return tree
+
+    @classmethod
+    def of(cls, root: Page, request=None) -> SiteTree:
+        return pagecache.cached(f"wagtail:tree:{root.pk}", lambda: cls.build(root), request)
+
+    def ancestors(self, page) -> list[TreePage] | None:
+        """The page's ancestors from the tree's root (None when one is missing from the tree)."""
+        found = []
+        for end in range(Page.steplen, len(page.path), Page.steplen):
+            ancestor = self.by_path.get(page.path[:end])
+            if ancestor is None:
+                return None
+            found.append(ancestor)
+        return found
+
+    def is_restricted(self, page) -> bool:
+        """True when a view restriction may apply to the page: one on the page or an ancestor, or
+        an alias on the way (Wagtail then checks the alias's source: its own query decides)."""
+        if any(page.path.startswith(path) for path in self.restricted_paths):
+            return True
+        ancestors = self.ancestors(page)
+        return ancestors is None or any(p.alias_of_id is not None for p in [*ancestors, page])
+
+
+def _decides_sub_paths(model, remaining: list[str]) -> bool:
+    """True when a page of `model` answers `remaining` itself instead of handing it to a child
+    page as Page.route does: a routable page whose routes match it, or any other own route()."""
+    if model.route is Page.route:
+        return False
+    if issubclass(model, RoutablePageMixin) and model.route is RoutablePageMixin.route:
+        try:
+            model.get_resolver().resolve("/" + "/".join(remaining) + "/")
+        except Http404:
+            return False  # RoutablePageMixin.route then falls back to Page.route: the child
+    return True
+
+
+class RoutedPageMixin:
+    """Before `Page` in every page class: what the tree answers without a query once the page
+    was routed by TreeRoutingMixin (`routed_tree`); otherwise Wagtail's own answers."""
+
+    routed_tree: SiteTree | None = None
+
+    def get_view_restrictions(self):
+        tree = self.routed_tree
+        if tree is not None and not tree.is_restricted(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+    def tree_ancestors(self) -> list[TreePage] | None:
+        """The page's ancestors (from the tree's root) when it was routed with the tree, else None."""
+        return self.routed_tree.ancestors(self) if self.routed_tree is not None else None
+
+
+class TreeRoutingMixin(RoutedPageMixin):
+    """On the site's root page: route with the cached tree (see the module's docstring)."""
+
+    def route(self, request, path_components):
+        tree = SiteTree.of(self, request)
+        url_path, found, consumed = self.url_path, None, 0
+        for component in path_components:
+            if found is not None and _decides_sub_paths(found.model, path_components[consumed:]):
+                break
+            child = tree.by_url_path.get(f"{url_path}{component}/")
+            if child is None:
+                break
+            url_path, found, consumed = child.url_path, child, consumed + 1
+        if found is None or found.model is None:
+            self.routed_tree = tree
+            return super().route(request, path_components)
+        try:
+            page = found.model.objects.get(pk=found.pk)
+        except Page.DoesNotExist:  # deleted since the tree was built: Wagtail's own walk decides
+            return super().route(request, path_components)
+        page.routed_tree = tree
+        return page.route(request, path_components[consumed:])
