@@ -117,15 +117,23 @@ def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = Non
 
     For what public pages read from the database on every request (the site, its page tree,
     menus and settings, the call): only the models whose changes call `invalidate()` may go
-    into it (WATCHED_APPS, WATCHED_MODELS)."""
+    into it (WATCHED_APPS, WATCHED_MODELS). Read once per request (kept on it)."""
     from django.core.cache import cache
 
+    memo = getattr(request, "_page_cache_data", None) if request is not None else None
+    if memo is None and request is not None:
+        memo = request._page_cache_data = {}
+    if memo is not None and key in memo and (still_valid is None or still_valid(memo[key])):
+        return memo[key]
     current = generation(request)
     entry = cache.get(DATA_KEY_PREFIX + key)
     if entry is not None and entry[0] == current and (still_valid is None or still_valid(entry[1])):
-        return entry[1]
-    value = build()
-    cache.set(DATA_KEY_PREFIX + key, (current, value), DATA_SECONDS)
+        value = entry[1]
+    else:
+        value = build()
+        cache.set(DATA_KEY_PREFIX + key, (current, value), DATA_SECONDS)
+    if memo is not None:
+        memo[key] = value
     return value
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import DisallowedHost
 from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.contrib.routable_page.models import RoutablePageMixin
@@ -33,6 +34,10 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            request.get_host()  # a host outside ALLOWED_HOSTS gets no cache entry (Django refuses it)
+        except DisallowedHost:
+            return self.get_response(request)
         if not hasattr(request, "_wagtail_site"):  # the attribute Site.find_for_request reads
             request._wagtail_site = cached_site(request)
         return self.get_response(request)
