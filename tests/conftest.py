@@ -29,7 +29,7 @@ def _empty_page_cache():
     from core import pagecache
 
     caches[settings.PAGE_CACHE_ALIAS].clear()
-    pagecache.invalidate()
+    pagecache.next_generation()
 
 
 @pytest.hookimpl(hookwrapper=True)
