@@ -8,14 +8,19 @@ database; a conditional request with the entry's ETag gets a 304.
 
 Invalidation is by generation: `invalidate()` (connected to page publish, unpublish, move,
 delete, and to the models public pages read: settings, sites, campaigns) increments a counter
-kept in the same cache, and again when the change's transaction commits. The counter and the entry are read in one round trip (`get_many`, a
-single MGET on Redis), and an entry of an older generation is a miss. An entry also expires
+kept in the same cache, and again when the change's transaction commits. The counter and the
+entry are read in one round trip (`get_many`, a single MGET on Redis), and an entry of an older generation is a miss. An entry also expires
 before the next instant the pages can change by themselves: a campaign opening, closing or an
 extension ending, and midnight in Paris (« J-3 »).
 
 The cache is the `pages` alias: Redis when REDIS_URL is set (fail-soft: Redis down reads as a
 miss), else files under var/ shared by the processes of one host. PAGE_CACHE_SECONDS = 0 turns
 it off.
+
+The same generation keys what public pages derive from the database and keep between requests
+in the default cache (`cached()`: the Wagtail site of a host, its page tree, the menus and
+settings, the call shown to the public): a page missing from this cache is still cheap to build
+(README, « A miss is cheap too »), and an edit reaches both at once.
 """
 from __future__ import annotations
 
