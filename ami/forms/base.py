@@ -73,20 +73,13 @@ class StepForm(forms.ModelForm):
     """A ModelForm whose fields come from make_formfield; disabled as a whole when read-only."""
 
     def __init__(self, *args, campaign=None, read_only=False, **kwargs):
-        super().__init__(*args, **kwargs)
+        self._use_questionnaire_fields()
+        super().__init__(*args, **kwargs)  # each form gets its own (deep) copy of the class's fields
         self.campaign = campaign
         self.read_only = read_only
-        opts = self._meta.model._meta
-        for name in self._meta.fields or []:
-            if name not in self.fields:
-                continue
-            try:
-                db_field = opts.get_field(name)
-            except Exception:
-                continue
-            if not getattr(db_field, "concrete", False) or db_field.many_to_many:
-                continue
-            self.fields[name] = make_formfield(db_field, campaign)
+        if campaign is not None:
+            for name, db_field in type(self)._campaign_fields.items():
+                self.fields[name] = make_formfield(db_field, campaign)
         self.setup_fields()
         for q in questions_of_model(self._meta.model._meta.label):
             if q.lead and q.name in self.fields:
@@ -94,6 +87,32 @@ class StepForm(forms.ModelForm):
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
+
+    @classmethod
+    def _use_questionnaire_fields(cls):
+        """Once per form class: its model fields become make_formfield's (built from the
+        questionnaire's declaration, which does not change while the process runs) instead of
+        being built again for every form, as Django's own defaults then replaced were. The fields
+        whose bounds depend on the call (years) are listed to be built per form."""
+        if "_campaign_fields" in cls.__dict__:
+            return
+        opts = cls._meta.model._meta
+        fields = dict(cls.base_fields)
+        campaign_fields = {}
+        for name in cls._meta.fields or []:
+            if name not in fields:
+                continue
+            try:
+                db_field = opts.get_field(name)
+            except Exception:
+                continue
+            if not getattr(db_field, "concrete", False) or db_field.many_to_many:
+                continue
+            fields[name] = make_formfield(db_field)
+            if kind_of(db_field) == "year":
+                campaign_fields[name] = db_field
+        cls.base_fields = fields
+        cls._campaign_fields = campaign_fields
 
     def setup_fields(self):
         """Hook for subclasses (extra fields, choices depending on the campaign)."""
