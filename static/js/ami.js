@@ -45,15 +45,15 @@
   function keepTyped(form, json) {
     if (json.conflict || json.status === 403) { form.amiStopped = true; } // retrying would be refused again
     var why = json.conflict
-      ? "Non enregistré : cette étape a été modifiée entre-temps (autre onglet ou autre personne). Vos saisies restent dans la page : cliquez sur « Enregistrer » pour comparer et choisir."
-      : "Non enregistré : " + (json.message || "enregistrement refusé.") + " Vos saisies restent dans la page.";
+      ? "Non enregistré\u202f: cette étape a été modifiée entre-temps (autre onglet ou autre personne). Vos saisies restent dans la page\u202f: cliquez sur «\u202fEnregistrer\u202f» pour comparer et choisir."
+      : "Non enregistré\u202f: " + (json.message || "enregistrement refusé.") + " Vos saisies restent dans la page.";
     setStatus(form, why);
   }
 
   function showErrors(form, errors) {
     var count = Object.keys(errors || {}).length;
     setStatus(form, count
-      ? "Non enregistré : " + count + " réponse" + (count > 1 ? "s" : "") + " à corriger. Cliquez sur « Enregistrer » pour voir les erreurs."
+      ? "Non enregistré\u202f: " + count + " réponse" + (count > 1 ? "s" : "") + " à corriger. Cliquez sur «\u202fEnregistrer\u202f» pour voir les erreurs."
       : "Non enregistré.");
   }
 
@@ -73,7 +73,7 @@
         else if (json.errors) { showErrors(form, json.errors); }
         else if (json.message) { setStatus(form, json.message); }
       }).catch(function () {
-        setStatus(form, "Enregistrement automatique impossible : pensez à cliquer sur « Enregistrer ».");
+        setStatus(form, "Enregistrement automatique impossible\u202f: pensez à cliquer sur «\u202fEnregistrer\u202f».");
       }).then(function () {
         inflight = null;
         if (pending) { pending = false; schedule(); }

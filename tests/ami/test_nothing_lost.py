@@ -41,7 +41,7 @@ def test_save_refused_after_the_deadline_keeps_the_typed_text(client, dossier):
     page = response.content.decode()
     assert response.status_code == 403
     assert "La date limite de dépôt est passée" in page
-    assert "Vos saisies n’ont pas été enregistrées</strong> : elles restent affichées ci-dessous" in page
+    assert "Vos saisies n’ont pas été enregistrées</strong>\u202f: elles restent affichées ci-dessous" in page
     assert textarea_holds(page, TYPED)
     assert "Enregistrer et continuer" not in page and "data-autosave" not in page.split("<form", 2)[-1][:400]
     assert fetch.status_code == 403 and fetch.json()["refused"] is True
@@ -126,7 +126,7 @@ def test_library_conflict_names_the_library_and_field(referent, dossier):
     response = referent.post(step_url(dossier, "bibliotheques"), stale)
     page = response.content.decode()
     assert response.status_code == 409
-    assert "Bibliothèque 1 : Médiathèque Jean-Lévy – Nombre de bénévoles" in page
+    assert "Bibliothèque 1\u202f: Médiathèque Jean-Lévy – Nombre de bénévoles" in page
     assert "<td>12</td><td>7</td>" in page
     assert Library.objects.get(pk=library.pk).volunteers == 12
 
@@ -180,5 +180,5 @@ def test_library_removed_in_another_tab_is_reported_not_silently_dropped(referen
     response = referent.post(step_url(dossier, "bibliotheques"), stale)
     page = response.content.decode()
     assert response.status_code == 409
-    assert "Bibliothèque retirée entre-temps" in page and escape("réponses saisies pour « Annexe du Bourg »") in page
+    assert "Bibliothèque retirée entre-temps" in page and escape("réponses saisies pour «\u202fAnnexe du Bourg\u202f»") in page
     assert list(dossier.libraries.values_list("pk", flat=True)) == [first.pk]

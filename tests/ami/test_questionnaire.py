@@ -115,7 +115,7 @@ def test_pdf_prints_the_declared_sections_in_paper_order(complete):
 def test_step_page_shows_the_declared_sections_in_order_with_their_intro(referent, complete, slug):
     """Each form step is laid out by the declaration: its sections' headings in order, each with its intro
     (the campaign's years filled in) and its questions under it."""
-    page = html.unescape(referent.get(step_url(complete, slug)).content.decode())
+    page = html.unescape(referent.get(step_url(complete, slug)).content.decode()).replace("\u202f", " ")
     form = page[page.index('id="formulaire"'):]
     position = 0
     for section in questionnaire.step(slug).sections:
@@ -139,7 +139,7 @@ def test_engagement_intro_names_the_campaign_year(referent, complete):
 def test_a_declared_lead_is_shown_above_its_boxes(referent, complete):
     lead = questionnaire.question("ami.Library", "portal_use_pro_days").lead
     assert lead == "Si vous utilisez le portail, qu’y recherchez-vous le plus ?"
-    page = html.unescape(referent.get(step_url(complete, "bibliotheques")).content.decode())
+    page = html.unescape(referent.get(step_url(complete, "bibliotheques")).content.decode()).replace("\u202f", " ")
     library = complete.libraries.first()
     assert page.count(lead) == complete.libraries.count()
     assert page.index(lead) < page.index(f'data-field="bib{library.pk}-portal_use_pro_days"')

@@ -11,6 +11,7 @@ from ami.models import Campaign, Dossier, DossierEvent, OutboxEmail
 from ami.services import review
 from ami.services.review import TransitionRefused, transition
 from ami.services.submission import submit_dossier
+from tests.text import visible_text
 
 from .factories import (
     commune,
@@ -170,7 +171,7 @@ def test_the_referent_sees_the_teams_message_and_the_date_on_the_dossier_pages(c
         page = client.get(url).content.decode()
         assert "Joignez la délibération signée." in page, url
         assert "vous demande de compléter votre candidature avant le" in page
-        assert format_deadline(due).replace(" ", " ") in page.replace("&nbsp;", " "), url
+        assert visible_text(format_deadline(due)) in visible_text(page), url
     # and the form may be submitted again
     assert "Déposer ma candidature" in client.get(step_url(dossier, "recapitulatif")).content.decode()
 

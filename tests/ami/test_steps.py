@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 
 from ami.models import Dossier, DossierCommune, Library, WorkingGroup
+from tests.text import visible_text
 
 from .factories import commune, make_dossier, step_post_data, step_url
 
-NOT_SAVED = "Vos réponses n’ont pas été enregistrées : corrigez les erreurs signalées."
+NOT_SAVED = "Vos réponses n’ont pas été enregistrées\u202f: corrigez les erreurs signalées."
 
 
 def url(dossier, slug):
@@ -72,7 +73,7 @@ def test_network_commune_of_another_dossier_refused(referent, dossier):
                          elected_last_name="Durand")
     text = response.content.decode()
     assert response.status_code == 200 and NOT_SAVED in text
-    assert "figurent déjà dans un autre dossier de cette campagne : Lille" in text
+    assert "figurent déjà dans un autre dossier de cette campagne\u202f: Lille" in text
     dossier.refresh_from_db()
     assert dossier.elected_last_name == "" and DossierCommune.objects.filter(dossier=dossier).count() == 1
 
@@ -159,8 +160,8 @@ def test_library_conditional_answers(referent, dossier):
     recap = referent.get(url(dossier, "recapitulatif")).content.decode()
     for label in ("Si oui, combien ?", "Si oui, quelles sont les ressources auxquelles vous êtes abonnés ?",
                   "Compte Instagram", "Autre mode de gestion : préciser", "Nom du réseau", "Communes associées"):
-        assert f"Bibliothèque 1 – {label}" in recap.replace("&#x27;", "'")  # no name yet: its number
-    assert "Réponse nécessaire puisque vous avez répondu « OUI » à « Disposez-vous des conseillers numériques ? »" in recap
+        assert f"Bibliothèque 1 – {label}" in visible_text(recap)  # no name yet: its number
+    assert "Réponse nécessaire puisque vous avez répondu «\u202fOUI\u202f» à «\u202fDisposez-vous des conseillers numériques\u202f?\u202f»" in recap
     assert f'href="{url(dossier, "bibliotheques")}?manquantes=1#id_{p}digital_advisors"' in recap
 
 
@@ -184,7 +185,7 @@ def test_objectives_rules(referent, dossier):
     group = WorkingGroup.objects.filter(is_active=True).first()
     twice = post_step(referent, dossier, "objectifs", objective_public_service="+++", objective_savings="+++")
     text = twice.content.decode()
-    assert NOT_SAVED in text and "Le niveau « +++ » ne peut être attribué qu’à un seul objectif" in text
+    assert NOT_SAVED in text and "Le niveau «\u202f+++\u202f» ne peut être attribué qu’à un seul objectif" in text
     post_step(referent, dossier, "objectifs", objective_public_service="+++", objective_other="++",
               training_commitment="on", **{f"group_{group.pk}": "on", f"group_{group.pk}_agents": "Bruno Petit"})
     dossier.refresh_from_db()
@@ -193,8 +194,8 @@ def test_objectives_rules(referent, dossier):
     page = referent.get(url(dossier, "objectifs")).content.decode()
     assert "2 objectifs cochés sur 3" in page
     recap = referent.get(url(dossier, "recapitulatif")).content.decode()
-    assert "Cochez exactement trois objectifs : un « +++ », un « ++ » et un « + » (2 coché(s) sur 3)." in recap
-    assert "Vous avez coché « Autre objectif, précisez » : précisez cet objectif." in recap
+    assert "Cochez exactement trois objectifs\u202f: un «\u202f+++\u202f», un «\u202f++\u202f» et un «\u202f+\u202f» (2 coché(s) sur 3)." in recap
+    assert "Vous avez coché «\u202fAutre objectif, précisez\u202f»\u202f: précisez cet objectif." in recap
     post_step(referent, dossier, "objectifs", objective_networking="+", objective_other_text="Inclusion")
     recap = referent.get(url(dossier, "recapitulatif")).content.decode()
     assert "Cochez exactement trois objectifs" not in recap and "précisez cet objectif" not in recap
@@ -258,7 +259,7 @@ def test_libraries_add_move_remove(referent, dossier):
     referent.post(url(dossier, "bibliotheques"), dict(data, library_action=f"up-{second.pk}"))
     assert list(dossier.libraries.order_by("sort_order").values_list("name", flat=True)) == ["Seconde", "Première"]
     page = referent.get(url(dossier, "bibliotheques")).content.decode()
-    assert page.index("Bibliothèque 1 : Seconde") < page.index("Bibliothèque 2 : Première")
+    assert page.index("Bibliothèque 1\u202f: Seconde") < page.index("Bibliothèque 2\u202f: Première")
     referent.post(url(dossier, "bibliotheques"), dict(step_post_data(dossier, "bibliotheques"), library_action=f"down-{second.pk}"))
     assert list(dossier.libraries.order_by("sort_order").values_list("name", flat=True)) == ["Première", "Seconde"]
     referent.post(url(dossier, "bibliotheques"), dict(step_post_data(dossier, "bibliotheques"), library_action=f"remove-{first.pk}"))

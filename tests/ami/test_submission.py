@@ -113,7 +113,7 @@ def test_reopen_and_resubmit_keeps_receipt(referent, complete, django_capture_on
     response = referent.post(dossier_path("ami:reopen", complete))
     assert response.status_code == 302
     page = referent.get(step_url(complete, "projet")).content.decode()
-    assert "déposée, en cours de modification : pensez à déposer à nouveau" in page
+    assert "déposée, en cours de modification\u202f: pensez à déposer à nouveau" in page
     data = step_post_data(complete, "projet")
     data["project_statement"] = "Version 2 du projet"
     assert referent.post(step_url(complete, "projet"), data).status_code == 302
