@@ -146,9 +146,10 @@ class StepForm(forms.ModelForm):
     # Model fields a subclass sets on the instance outside its form fields (e.g. in _post_clean).
     extra_update_fields: tuple[str, ...] = ()
 
-    def save(self, commit=True):
+    def save(self, commit=True, also=()):
         """Write only this step's columns: the instance was read before the row lock, so a full
-        save could put back stale values of another step saved meanwhile (another tab)."""
+        save could put back stale values of another step saved meanwhile (another tab). `also`:
+        more columns the caller set on the instance, written in the same UPDATE."""
         if not commit or self.instance.pk is None:
             return super().save(commit)
         if self.errors:
@@ -156,7 +157,8 @@ class StepForm(forms.ModelForm):
         names = [
             field.name for field in self.instance._meta.concrete_fields
             if not field.primary_key and (
-                field.name in self.fields or field.name in self.extra_update_fields or getattr(field, "auto_now", False)
+                field.name in self.fields or field.name in self.extra_update_fields or field.name in also
+                or getattr(field, "auto_now", False)
             )
         ]
         self.instance.save(update_fields=names)

@@ -91,8 +91,8 @@ class CommuneStepForm(StepForm):
             self.instance.head_commune_id = int(head) if head and head != NO_HEAD else None
 
     @transaction.atomic
-    def save(self, commit=True):
-        dossier = super().save()
+    def save(self, commit=True, also=()):
+        dossier = super().save(also=also)
         wanted = set(self.cleaned_data.get("network_communes") or []) | {dossier.commune_id}
         current = {link.commune_id for link in DossierCommune.objects.filter(dossier=dossier)}
         DossierCommune.objects.filter(dossier=dossier, commune_id__in=current - wanted).delete()
@@ -135,8 +135,8 @@ class LibraryForm(StepForm):
             self.initial["associated_communes"] = [str(c.pk) for c in self.instance.associated_communes.all()]
         self.order_fields(LIBRARY_FIELDS)
 
-    def save(self, commit=True):
-        library = super().save()
+    def save(self, commit=True, also=()):
+        library = super().save(also=also)
         ids = [int(pk) for pk in self.cleaned_data.get("associated_communes") or []]
         library.associated_communes.set(Commune.objects.filter(pk__in=ids))
         return library
@@ -238,8 +238,8 @@ class ObjectivesStepForm(StepForm):
         return data
 
     @transaction.atomic
-    def save(self, commit=True):
-        dossier = super().save()
+    def save(self, commit=True, also=()):
+        dossier = super().save(also=also)
         existing = {s.group_id: s for s in WorkingGroupSignup.objects.filter(dossier=dossier)}
         for group in self.groups:
             wanted = self.cleaned_data.get(f"group_{group.pk}")
@@ -285,8 +285,8 @@ class ValidationStepForm(StepForm):
         return None
 
     @transaction.atomic
-    def save(self, commit=True):
-        dossier = super().save()
+    def save(self, commit=True, also=()):
+        dossier = super().save(also=also)
         if getattr(self, "signed_pdf", None):
             store_signed_document(dossier, self.signed_pdf)
         return dossier

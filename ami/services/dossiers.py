@@ -313,13 +313,18 @@ def step_revision(dossier: Dossier, slug: str) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
-def bump_step_revision(locked: Dossier, slug: str) -> int:
-    """Record one more save of step `slug` (caller holds the row lock); returns the new revision."""
+def next_step_revisions(locked: Dossier, slug: str) -> dict:
+    """The step revisions once step `slug` is saved once more (caller holds the row lock); the
+    caller writes them with the answers (StepForms.save), and `locked` has them already."""
     revisions = dict(locked.step_revisions) if isinstance(locked.step_revisions, dict) else {}
     revisions[slug] = step_revision(locked, slug) + 1
-    Dossier.objects.filter(pk=locked.pk).update(step_revisions=revisions, updated_at=timezone.now())
     locked.step_revisions = revisions
-    return revisions[slug]
+    return revisions
+
+
+def write_step_revisions(dossier_id: int, revisions: dict) -> None:
+    """The revisions alone, for a step whose forms write no column of the dossier (the libraries)."""
+    Dossier.objects.filter(pk=dossier_id).update(step_revisions=revisions, updated_at=timezone.now())
 
 
 REVIEW_STATE_LABELS = {
