@@ -280,6 +280,20 @@ def lock_dossier(dossier_id: int) -> Dossier:
     return Dossier.objects.select_for_update().select_related("campaign", "commune").get(pk=dossier_id)
 
 
+# What a step save reads of its locked row: the state and the deadline (ensure_writable), the
+# step revisions, the commune (extensions) and the call.
+SAVE_LOCK_FIELDS = ("campaign", "commune_id", "status", "completion_due_at", "step_revisions")
+
+
+def lock_for_save(dossier_id: int) -> Dossier:
+    """The row lock of a step save: the dossier's row only (not its call's, which every dossier of
+    the call shares: concurrent saves of different dossiers never wait for each other), and only
+    the columns the save checks under it, not the answers read already (any other column read
+    later is loaded on access)."""
+    return (Dossier.objects.select_for_update(of=("self",)).select_related("campaign")
+            .only(*SAVE_LOCK_FIELDS).get(pk=dossier_id))
+
+
 def reopen_locked(dossier: Dossier, now=None) -> None:
     """Back to draft (receipt number kept); `dossier` must be locked by the caller's transaction."""
     ensure_writable(dossier, now, allow_submitted=True)

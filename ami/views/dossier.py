@@ -352,7 +352,7 @@ def step_view(request, dossier, slug):
     focus = ""
     try:
         with transaction.atomic():
-            locked = dossier_service.lock_dossier(dossier.pk)
+            locked = dossier_service.lock_for_save(dossier.pk)
             if reopen:
                 dossier_service.reopen_locked(locked)
             ensure_writable(locked)
