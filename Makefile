@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Two pytest-xdist workers (each with its own test database, Redis database and media folder);
+# `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: install run test test-fast lint bench worker beat clean backup restore
 
@@ -23,10 +27,10 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 test-fast: install
-	$(VENV)/bin/pytest -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 lint: install
 	$(VENV)/bin/ruff check .

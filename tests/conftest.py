@@ -9,6 +9,17 @@ pytest_plugins = ["tests.integration_fixtures", "tests.redis_fixtures"]
 IN_CI = os.environ.get("CI") == "true"
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs two workers) each worker gets its own Redis
+    database for the Celery broker: TEST_REDIS_DB + the worker's index. The test database
+    (pytest-django adds _gw0, _gw1…) and the media folders (config/settings/test.py) follow
+    the worker the same way."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        base = int(os.environ.get("TEST_REDIS_DB", "1"))
+        os.environ["TEST_REDIS_DB"] = str((base + int(worker[2:])) % 16)
+
+
 @pytest.fixture(autouse=True)
 def _close_redis_breakers():
     """A Redis outage simulated by one test must not make the next one skip Redis."""

@@ -16,8 +16,10 @@ if os.environ.get("CI") == "true" and "DATABASE_URL" not in os.environ:
     DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bnm"
 DATABASES = {"default": database_settings(DATABASE_URL)}
 
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private-media"
+# One folder per pytest-xdist worker (PYTEST_XDIST_WORKER is "gw0", "gw1"… or unset).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+MEDIA_ROOT = BASE_DIR / "var" / f"test-media{_WORKER}"
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / f"test-private-media{_WORKER}"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -86,6 +86,9 @@ def test_fuzz_step(slug, fuzz_setup):
 
 FUZZ_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "5000"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261126"))
+# The requests are shared by two tests, so that the two workers of `make test` (pytest-xdist)
+# send them side by side; each part takes every other systematic request and its own seed.
+FUZZ_PARTS = 2
 EXPENSIVE_GETS = 1  # a PDF rendering takes seconds: one per PDF endpoint
 SESSION_CHANGERS = {"ami:leave", "ami:access", "ami:start", "ami:reopen", "ami:submit"}
 
@@ -129,15 +132,18 @@ def fuzz_world(db, settings):
     return {"campaign": campaign, "dossier": dossier, "token": token, "pages": pages}
 
 
-def test_fuzz_every_endpoint_never_answers_500(fuzz_world, monkeypatch):
-    """≥ 5,000 hostile requests over every named URL (admin aside) and every live page: no 500, no exception."""
+@pytest.mark.parametrize("part", range(FUZZ_PARTS))
+def test_fuzz_every_endpoint_never_answers_500(part, fuzz_world, monkeypatch):
+    """≥ 5,000 hostile requests in all (FUZZ_PARTS parts) over every named URL (admin aside) and every
+    live page: no 500, no exception."""
     from collections import Counter
 
     from ami.models import Library
 
     from . import fuzzing
 
-    rng = fuzzing.rng_for(FUZZ_SEED)
+    rng = fuzzing.rng_for(FUZZ_SEED)  # the endpoints are the same in every part
+    quota = -(-FUZZ_REQUESTS // FUZZ_PARTS)
     dossier = fuzz_world["dossier"]
     step_slugs = [step.slug for step in FORM_STEPS]
     step_data = {slug: step_post_data(dossier, slug) for slug in step_slugs}
@@ -178,11 +184,12 @@ def test_fuzz_every_endpoint_never_answers_500(fuzz_world, monkeypatch):
     open_dossier_in_session(client, dossier)
     failures, statuses, per_endpoint = [], Counter(), Counter()
     expensive_done = Counter()
+    systematic = fuzzing.systematic_requests(endpoints)[part::FUZZ_PARTS]
+    rng = fuzzing.rng_for(FUZZ_SEED + part)  # each part draws its own requests
     raw_paths = [path for _ in range(20) for path in fuzzing.raw_hostile_paths(rng)]
-    systematic = fuzzing.systematic_requests(endpoints)
     by_path = {path: endpoint for endpoint in endpoints for path in endpoint.path_options}
     sent = round_robin = 0
-    while sent < FUZZ_REQUESTS:
+    while sent < quota:
         # Round-robin first (every endpoint is hit), then at random.
         if round_robin < 2 * len(endpoints):
             endpoint = endpoints[round_robin % len(endpoints)]
@@ -201,7 +208,7 @@ def test_fuzz_every_endpoint_never_answers_500(fuzz_world, monkeypatch):
             request = fuzzing.make_request(rng, endpoint, extra_names=extra_names)
         try:
             # X-Forwarded-For ignored (no trusted proxy) in the first half, read in the second.
-            with override_settings(TRUSTED_PROXY_COUNT=int(sent >= FUZZ_REQUESTS // 2)):
+            with override_settings(TRUSTED_PROXY_COUNT=int(sent >= quota // 2)):
                 response = fuzzing.send(client, request)
         except Exception as exc:  # an unhandled exception is a 500 for the visitor
             failures.append(f"{type(exc).__name__}: {exc!s:.200} <- {request.describe()}")
@@ -224,8 +231,8 @@ def test_fuzz_every_endpoint_never_answers_500(fuzz_world, monkeypatch):
             library_ids = list(Library.objects.filter(dossier=dossier).order_by("pk").values_list("pk", flat=True))
             if len(library_ids) > 4:
                 Library.objects.filter(pk__in=library_ids[2:]).delete()
-    print(f"fuzz seed={FUZZ_SEED} requests={sent} endpoints={len(endpoints)} statuses={dict(sorted(statuses.items()))}")
-    assert not failures, f"{len(failures)} failure(s) (FUZZ_SEED={FUZZ_SEED}):\n" + "\n".join(failures[:30])
-    assert sent >= FUZZ_REQUESTS and not systematic
+    print(f"fuzz seed={FUZZ_SEED}+{part} requests={sent} endpoints={len(endpoints)} statuses={dict(sorted(statuses.items()))}")
+    assert not failures, f"{len(failures)} failure(s) (FUZZ_SEED={FUZZ_SEED}, part {part}):\n" + "\n".join(failures[:30])
+    assert sent >= quota and not systematic
     assert all(per_endpoint[e.name] >= 1 for e in endpoints)
     assert statuses[200] > sent // 5 and statuses[302] > sent // 100  # it reaches the views, not only errors
