@@ -22,7 +22,6 @@ from tests.ami.factories import valid_pdf_bytes
 from tests.integration_fixtures import make_complete_dossier, submit_dossier_version
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRATCH_DB = "bnm_backup_restore_test"
 COMPARED_TABLES = ["ami_dossier", "ami_dossierversion", "ami_library", "ami_dossiercommune", "wagtaildocs_document"]
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the round-trip runs on PostgreSQL")
@@ -41,16 +40,22 @@ def _rows(dbname: str) -> dict[str, list[tuple]]:
         return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in COMPARED_TABLES}
 
 
+def _scratch_name() -> str:
+    """Named after this run's test database (test_bnm_gw0…): parallel runs never share it."""
+    return f"{connection.settings_dict['NAME']}_restore"
+
+
 @pytest.fixture
 def scratch_database():
     """A new, empty database, dropped afterwards."""
+    name = _scratch_name()
     with _connect("postgres") as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
     db = connection.settings_dict
-    yield f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{SCRATCH_DB}"
+    yield f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
     with _connect("postgres") as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _site_with_dossiers():
@@ -107,7 +112,7 @@ def test_restore_into_empty_database_gives_back_every_dossier_version_pdf_and_si
     assert restored_counts == backed_up
 
     source_db = connection.settings_dict["NAME"]
-    original, restored = _rows(source_db), _rows(SCRATCH_DB)
+    original, restored = _rows(source_db), _rows(_scratch_name())
     assert len(original["ami_dossier"]) == 3 and len(original["ami_dossierversion"]) == 3
     assert restored == original
     private_files = [d.signed_document for d in Dossier.objects.all()] + [v.pdf for v in DossierVersion.objects.all()]
@@ -125,7 +130,7 @@ def test_restore_into_empty_database_gives_back_every_dossier_version_pdf_and_si
     again = _restore_in_new_process(backup, scratch_database, tmp_path / "m2", tmp_path / "p2")
     assert again.returncode != 0
     assert "La base cible n’est pas vide" in again.stderr
-    assert _rows(SCRATCH_DB) == original
+    assert _rows(_scratch_name()) == original
     assert not (tmp_path / "p2").exists()
 
 

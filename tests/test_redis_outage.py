@@ -14,7 +14,7 @@ import time
 
 import pytest
 import redis
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -195,12 +195,21 @@ def test_rate_limits_fail_open_while_redis_is_stopped(db, own_redis, settings):
 def test_redis_hung_pages_and_submit_answer_within_bounds(hung_redis, settings, broker_at):
     campaign = site_with_campaign()
     [dossier] = submitted_dossiers(campaign, 1)
+    # The same page built from the database with a working cache, on this machine, now.
+    Client().get("/")
+    for alias in {"default", settings.PAGE_CACHE_ALIAS}:
+        caches[alias].clear()
+    response, built = timed(Client().get, "/")
+    assert response.status_code == 200
+
     use_cache_at(settings, hung_redis.url(db=1))
     broker_at(hung_redis.url(db=0))
-
     response, elapsed = timed(Client().get, "/")
     assert response.status_code == 200
-    assert elapsed <= 1.0, elapsed
+    # One socket timeout at most (the breaker then skips Redis), not one per cache call; twice the
+    # build time allows for the noise of a shared machine.
+    timeout = settings.REDIS_CACHE_OPTIONS["SOCKET_TIMEOUT"]
+    assert elapsed <= 2 * built + 2 * timeout, (elapsed, built)
 
     referent = Client()
     open_dossier_in_session(referent, dossier)
