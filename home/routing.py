@@ -26,21 +26,33 @@ from wagtail.models import Page, PageViewRestriction, Site
 from core import pagecache
 
 
+def needs_no_site(view):
+    """Mark a view that never reads the Wagtail site: CachedSiteMiddleware leaves it alone (the
+    health check must report a database that is down or not migrated, not fail on the site)."""
+    view.needs_no_site = True
+    return view
+
+
 class CachedSiteMiddleware:
     """Find the Wagtail site of the request in the cache (one query per generation and host
-    instead of one per request). Below the page cache: a hit never needs it."""
+    instead of one per request), once the URL names a view that may read it. Below the page
+    cache: a hit never needs it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "needs_no_site", False) or hasattr(request, "_wagtail_site"):
+            return None  # _wagtail_site: the attribute Site.find_for_request reads
         try:
             request.get_host()  # a host outside ALLOWED_HOSTS gets no cache entry (Django refuses it)
         except DisallowedHost:
-            return self.get_response(request)
-        if not hasattr(request, "_wagtail_site"):  # the attribute Site.find_for_request reads
-            request._wagtail_site = cached_site(request)
-        return self.get_response(request)
+            return None
+        request._wagtail_site = cached_site(request)
+        return None
 
 
 def cached_site(request) -> Site | None:

@@ -52,6 +52,49 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"Skipped under CI=true, which is forbidden: {report.longrepr}"
 
 
+def load_database_state(alias, contents, warm_from=None):
+    """Empty every table (without post_migrate and without resetting sequences, as
+    TransactionTestCase does), point the content-type cache at the snapshot's ids (`contents`,
+    or `warm_from` when `contents` is None), then load `contents` (None: leave the tables empty)."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command(
+        "flush", verbosity=0, interactive=False, database=alias,
+        reset_sequences=False, allow_cascade=False, inhibit_post_migrate=True,
+    )
+    warm_content_type_cache(alias, contents or warm_from)
+    if contents:
+        connections[alias].creation.deserialize_db_from_string(contents)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table (Django's flush): the migrated data
+    (Wagtail's root page and site, the communes, the working groups) is gone for the tests
+    after it. pytest-django runs transactional tests last, but two xdist workers sharing the
+    tests (worksteal) do not keep that order: load the migrated data back unless the next
+    test is transactional too (it loads its own). The browser tests' modules manage theirs."""
+    yield
+    if nextitem is None or not _transactional(item) or _transactional(nextitem):
+        return
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from pytest_django.plugin import blocking_manager_key
+
+    contents = getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+    if not contents:  # nothing serialized in this run: no test restores the migrated data
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        load_database_state(DEFAULT_DB_ALIAS, contents)
+
+
 def warm_content_type_cache(alias, contents):
     """Deserializing Wagtail's tasks calls ``ContentType.objects.get_for_model`` from
     ``Task.__init__``: with a cold cache, or one holding the ids post_migrate gave after an

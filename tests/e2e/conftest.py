@@ -18,7 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
-from tests.conftest import warm_content_type_cache  # noqa: E402
+from tests.conftest import load_database_state, warm_content_type_cache  # noqa: E402
 
 from .helpers import CSP_LISTENER, RequestGuard  # noqa: E402
 
@@ -88,19 +88,8 @@ _MIGRATED: dict[str, str] = {}
 
 
 def _load_state(alias, contents):
-    """Empty every table (without post_migrate and without resetting sequences, as
-    TransactionTestCase does), point the content-type cache at the snapshot's ids, then
-    load ``contents`` (``None``: leave the tables empty)."""
-    from django.core.management import call_command
-    from django.db import connections
-
-    call_command(
-        "flush", verbosity=0, interactive=False, database=alias,
-        reset_sequences=False, allow_cascade=False, inhibit_post_migrate=True,
-    )
-    warm_content_type_cache(alias, contents or _MIGRATED[alias])
-    if contents:
-        connections[alias].creation.deserialize_db_from_string(contents)
+    """The tables emptied, then ``contents`` loaded (``None``: left empty)."""
+    load_database_state(alias, contents, warm_from=_MIGRATED[alias])
 
 
 @pytest.fixture(scope="session")
