@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,8 +38,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 DATA_KEY_PREFIX = "pagecache:data:"
@@ -49,7 +54,7 @@ ATTRIBUTE = "public_cache_seconds"
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGE_COOKIE_NAME", "messages"))
 PARIS = ZoneInfo("Europe/Paris")
 # Headers that belong to one response or are set again by the outer middleware on every answer.
-NOT_STORED = {"set-cookie", "content-security-policy", "date"}
+NOT_STORED = {"set-cookie", "date"}
 
 
 def _cache():
@@ -155,21 +160,38 @@ def seconds_until_change(now: dt.datetime | None = None, request: HttpRequest | 
     return max(1, int((min(moments) - now).total_seconds()))
 
 
-def _is_candidate(request: HttpRequest) -> bool:
-    return (
-        settings.PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
-        and not request.META.get("QUERY_STRING")
-        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
-        and not request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
-    )
+def _is_candidate(meta: dict) -> bool:
+    """A request the cache may answer: read from the WSGI environ (request.META is a copy), so the
+    WSGI front (PageCacheApplication) and the middleware decide alike."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if meta.get("QUERY_STRING") or _path(meta).startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
+        return False
+    cookies = meta.get("HTTP_COOKIE")
+    return not cookies or not any(name in parse_cookie(cookies) for name in PERSONAL_COOKIES)
 
 
-def _key(request: HttpRequest) -> str:
-    # Responses are stored after compression: a client that accepts gzip gets its own copy.
-    gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
-    raw = f"{request.get_host()}{request.path}|{int(gzip)}"
-    return "pagecache:page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+def _path(meta: dict) -> str:
+    return meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", "")
+
+
+def _scheme(meta: dict) -> str:
+    # As HttpRequest.scheme: the page cache runs before SecurityMiddleware's redirect to HTTPS,
+    # so an http:// request must not find the https:// page.
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    if proxy_header and proxy_header[0] in meta:
+        return "https" if meta[proxy_header[0]].split(",", 1)[0].strip() == proxy_header[1] else "http"
+    return meta.get("wsgi.url_scheme", "http")
+
+
+def _key(meta: dict) -> str:
+    # Responses are stored after compression: a client that accepts gzip gets its own copy. The
+    # host is the one the request named; a host Django refuses never gets an entry stored.
+    gzip = "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
+    host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
+    raw = f"{_scheme(meta)}://{host}{_path(meta)}|{int(gzip)}"
+    # v2: entries carry their final headers (the layout changed when the cache moved first).
+    return "pagecache:v2:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def _is_storable(response: HttpResponse) -> bool:
@@ -181,57 +203,103 @@ def _is_storable(response: HttpResponse) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _finish(request: HttpRequest, response: HttpResponse, etag: str, stored_at: float) -> HttpResponse:
+# Kept on a 304, as HTTP asks (the headers a cache needs to update its stored copy).
+NOT_MODIFIED_HEADERS = ("etag", "last-modified", "cache-control", "vary", "access-control-allow-origin")
+
+
+def lookup(meta: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """The stored answer to this request, as (status, headers, body), or None (not a candidate,
+    a miss, or the cache unreachable: the page is built). On a miss the generation read in the
+    same round trip is left in `meta` for the middleware that will store the page."""
+    if not _is_candidate(meta):
+        return None
+    key = _key(meta)
+    found = _cache().get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY, 0)
+    entry = found.get(key)
+    if entry is None or entry[0] != generation:
+        # Django rewrites PATH_INFO (decoded from the raw WSGI string): the key is kept as computed here.
+        meta[MISS_META] = (generation, key)
+        return None
+    _, status, headers, content, etag = entry
+    if etag in parse_etags(meta.get("HTTP_IF_NONE_MATCH", "")):
+        return 304, [(name, value) for name, value in headers if name.lower() in NOT_MODIFIED_HEADERS], b""
+    return status, [*headers, ("X-Page-Cache", "hit")], content if meta.get("REQUEST_METHOD") == "GET" else b""
+
+
+MISS_META = "bnm.page_cache_miss"
+
+
+def _store(request: HttpRequest, response: HttpResponse, generation: int, key: str) -> HttpResponse:
+    seconds = min(getattr(response, ATTRIBUTE), seconds_until_change(request=request))
+    etag = response.get("ETag") or '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
     response["ETag"] = etag
     if not response.has_header("Last-Modified"):
-        response["Last-Modified"] = http_date(stored_at)
+        response["Last-Modified"] = http_date(timezone.now().timestamp())
     # Unless the view said otherwise, browsers and proxies may keep the page but ask again each
     # time: a published change is seen at once, and an unchanged page costs a 304.
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]
+    if request.method == "GET":  # a HEAD answer has no body to store
+        _cache().set(key, (generation, response.status_code, headers, response.content, etag), seconds)
+    response["X-Page-Cache"] = "miss"
     if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
         not_modified = HttpResponseNotModified()
-        for header in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Access-Control-Allow-Origin"):
-            if response.has_header(header):
-                not_modified[header] = response[header]
+        for name, value in headers:
+            if name.lower() in NOT_MODIFIED_HEADERS:
+                not_modified[name] = value
         return not_modified
     return response
 
 
 class PageCacheMiddleware:
-    """Serve and store anonymous pages (see the module's docstring). Place it after the
-    middleware that sets headers on every response (security, CSP) and before the session."""
+    """Serve and store anonymous pages (see the module's docstring). First in MIDDLEWARE: what
+    the other middleware add to an answer (security headers, CSP) is stored with it, and a hit
+    runs none of them. Behind the WSGI front (config/wsgi.py) hits never reach Django; this
+    serves them where Django is called without it (the test client, ASGI)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _is_candidate(request):
-            return self.get_response(request)
-        cache = _cache()
-        key = _key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = request._page_cache_generation = found.get(GENERATION_KEY, 0)
-        entry = found.get(key)
-        if entry is not None and entry[0] == generation:
-            _, status, headers, content, etag, stored_at = entry
-            response = HttpResponse(content if request.method == "GET" else b"", status=status)
+        meta = request.META
+        # Behind the WSGI front, a candidate reaching Django is a miss already looked up.
+        found = None if MISS_META in meta else lookup(meta)
+        if found is not None:
+            status, headers, content = found
+            response = HttpResponseNotModified() if status == 304 else HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return _finish(request, response, etag, stored_at)
-
-        response = self.get_response(request)
-        if not _is_storable(response):
             return response
-        seconds = min(getattr(response, ATTRIBUTE), seconds_until_change(request=request))
-        etag = response.get("ETag") or '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
-        stored_at = timezone.now().timestamp()
-        headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]
-        if request.method == "GET":  # a HEAD answer has no body to store
-            cache.set(key, (generation, response.status_code, headers, response.content, etag, stored_at), seconds)
-        response["X-Page-Cache"] = "miss"
-        return _finish(request, response, etag, stored_at)
+        if MISS_META not in meta:
+            return self.get_response(request)  # not a candidate
+        generation, key = meta[MISS_META]
+        request._page_cache_generation = generation
+        response = self.get_response(request)
+        return _store(request, response, generation, key) if _is_storable(response) else response
+
+
+class PageCacheApplication:
+    """WSGI front of the page cache (config/wsgi.py): answers a stored page from the cache, with
+    the headers stored with it, before Django's request handling, middleware and signals run;
+    anything else goes to Django unchanged. A hit costs one cache round trip (README « Page cache »)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        try:
+            found = lookup(environ)
+        except Exception:  # an unreadable entry: build the page, as on a miss
+            logger.exception("Page cache lookup failed")
+            environ.pop(MISS_META, None)
+            found = None
+        if found is None:
+            return self.application(environ, start_response)
+        status, headers, content = found
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [content]
 
 
 # Public pages read these apps' models (pages, site settings, sites, images, documents,

@@ -109,11 +109,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a hit is answered before any other middleware runs; what they add to an answer
+    # (security headers, CSP) is stored with it (core/pagecache.py).
+    "core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.pagecache.PageCacheMiddleware",
     # Below WhiteNoise (static files come pre-compressed) and above everything that writes the body
     # or marks a response as private: compresses public responses only (README « Compression »).
     "config.middleware.PublicGZipMiddleware",

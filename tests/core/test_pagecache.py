@@ -33,8 +33,9 @@ def test_second_visit_is_served_from_the_cache_without_a_query(content, client, 
     assert second.status_code == 200 and second["X-Page-Cache"] == "hit"
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
-    # The headers set on every answer are set again on a hit, not replayed from the first one.
-    assert "Content-Security-Policy" in second and "X-Frame-Options" in second
+    # The headers every answer carries (security, CSP) are stored with the page and given again.
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert second[header] == first[header], header
 
 
 def test_published_change_is_seen_at_once(content, client):
@@ -196,3 +197,107 @@ def test_on_redis_an_invalidation_reaches_every_process(content, client, setting
     response = client.get("/la-bnm/")
     assert response["X-Page-Cache"] == "miss" and "Écrire à l’équipe" in response.content.decode()
     caches["default"].clear()
+
+
+# --- The WSGI front (config/wsgi.py): hits answered before Django's request handling ---------
+
+
+class Django:
+    """Django's WSGI handler, counting the requests that reach it. As the test client does, the
+    signal that closes database connections after a request is held off (it would end the test's
+    transaction)."""
+
+    def __init__(self):
+        self.handler = None
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.calls += 1
+        self.handler = self.handler or WSGIHandler()  # built at first use: the test's settings apply
+        return self.handler(environ, start_response)
+
+
+@pytest.fixture
+def front():
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from core.pagecache import PageCacheApplication
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    django = Django()
+    yield PageCacheApplication(django), django
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def wsgi_get(app, path, **headers):
+    """GET `path` (a str of the raw bytes as WSGI gives them) the way gunicorn calls the app."""
+    from io import BytesIO
+
+    environ = {"REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": BytesIO(),
+               "wsgi.errors": BytesIO(), **headers}
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(response_headers)
+
+    body = b"".join(app(environ, start_response))
+    return answer["status"], answer["headers"], body
+
+
+def test_front_answers_a_stored_page_without_django(content, front, django_assert_num_queries):
+    app, django = front
+    status, headers, body = wsgi_get(app, "/la-bnm/")
+    assert status == "200 OK" and headers["X-Page-Cache"] == "miss" and django.calls == 1
+    with django_assert_num_queries(0):
+        status, hit_headers, hit_body = wsgi_get(app, "/la-bnm/")
+    assert django.calls == 1, "a hit must not reach Django"
+    assert status == "200 OK" and hit_headers["X-Page-Cache"] == "hit" and hit_body == body
+    for header in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "ETag", "Cache-Control"):
+        assert hit_headers[header] == headers[header], header
+
+    status, not_modified, empty = wsgi_get(app, "/la-bnm/", HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert status == "304 Not Modified" and empty == b"" and not_modified["ETag"] == headers["ETag"]
+    assert django.calls == 1
+
+
+def test_front_passes_personal_and_queried_requests_to_django(content, front):
+    app, django = front
+    wsgi_get(app, "/la-bnm/")
+    wsgi_get(app, "/la-bnm/", HTTP_COOKIE=f"{django_settings.SESSION_COOKIE_NAME}=abc")
+    wsgi_get(app, "/la-bnm/", QUERY_STRING="page=2")
+    assert django.calls == 3
+    wsgi_get(app, "/la-bnm/", HTTP_COOKIE="csrftoken=abc")  # a CSRF cookie alone changes nothing
+    assert django.calls == 3
+
+
+def test_front_serves_a_page_whose_address_has_accents(content, front):
+    """WSGI gives the path's UTF-8 bytes as Latin-1 text and Django decodes it: the page is stored
+    under the key the front computed, so the next visitor gets the stored copy."""
+    page = StandardPage.objects.get(slug="contact")
+    page.slug = "écrire-à-l-équipe"
+    page.save_revision().publish()
+    raw_path = "/écrire-à-l-équipe/".encode().decode("latin-1")
+    app, django = front
+    status, headers, body = wsgi_get(app, raw_path)
+    assert status == "200 OK" and "Contact" in body.decode()
+    status, headers, _ = wsgi_get(app, raw_path)
+    assert headers["X-Page-Cache"] == "hit" and django.calls == 1
+
+
+def test_front_never_gives_the_https_copy_to_an_http_request(content, front, settings):
+    """Behind the TLS proxy: a page stored for https:// is not an answer to http://, which is
+    redirected to https:// as before."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    app, django = front
+    assert wsgi_get(app, "/faq/", HTTP_X_FORWARDED_PROTO="https")[0] == "200 OK"
+    assert wsgi_get(app, "/faq/", HTTP_X_FORWARDED_PROTO="https")[1]["X-Page-Cache"] == "hit"
+    status, headers, _ = wsgi_get(app, "/faq/", HTTP_X_FORWARDED_PROTO="http")
+    assert status.startswith("301") and headers["Location"] == "https://testserver/faq/"
