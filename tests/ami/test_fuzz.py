@@ -86,9 +86,10 @@ def test_fuzz_step(slug, fuzz_setup):
 
 FUZZ_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "5000"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261126"))
-# The requests are shared by two tests, so that the two workers of `make test` (pytest-xdist)
-# send them side by side; each part takes every other systematic request and its own seed.
-FUZZ_PARTS = 2
+# The requests are shared by four tests, so that the workers of `make test` (pytest-xdist) send
+# them side by side and none waits at the end for one long test; each part takes every fourth
+# systematic request and its own seed.
+FUZZ_PARTS = 4
 EXPENSIVE_GETS = 1  # a PDF rendering takes seconds: one per PDF endpoint
 SESSION_CHANGERS = {"ami:leave", "ami:access", "ami:start", "ami:reopen", "ami:submit"}
 
