@@ -33,12 +33,18 @@ def _relations() -> dict[str, Prefetch]:
     }
 
 
-def load_dossier(pk: int | None = None, *, public_id: str | None = None, relations: bool = True) -> Dossier | None:
+def load_dossier(pk: int | None = None, *, public_id: str | None = None, relations: bool = True,
+                 columns: tuple[str, ...] | None = None) -> Dossier | None:
     """A dossier (by key or by public id) with everything the step pages, completeness and
     summary read (fixed query count); `relations=False`: the dossier alone, for a save that reads
-    only some of them (prefetch_relations)."""
+    only some of them (prefetch_relations); `columns`: only these columns of the dossier (and its
+    whole call), for a save that reads only its step's answers and what it checks (any other
+    column would cost a query when read)."""
     lookup = {"pk": pk} if public_id is None else {"public_id": public_id}
-    queryset = Dossier.objects.select_related("campaign", "commune", "head_commune")
+    if columns is None:
+        queryset = Dossier.objects.select_related("campaign", "commune", "head_commune")
+    else:
+        queryset = Dossier.objects.select_related("campaign").only(*columns)
     if relations:
         queryset = queryset.prefetch_related(*_relations().values())
     return queryset.filter(**lookup).first()

@@ -37,19 +37,23 @@ def no_access_response(request):
     return render(request, "ami/no_access.html", {"open_dossiers": session_dossiers(request)}, status=403)
 
 
-def dossier_required(view=None, *, relations_on_post: bool = True):
+def dossier_required(view=None, *, relations_on_post: bool = True, columns_on_post=None):
     """Load the dossier named by the URL (`public_id`) if this browser's session holds it; 403 otherwise.
 
     Every request, GET or POST, for a dossier the session does not hold is refused the same way
     whether that dossier exists or not. `relations_on_post=False`: a POST gets the dossier without
     its libraries, communes and signups (the view loads what it reads: prefetch_relations).
+    `columns_on_post(**kwargs)`: the columns a POST reads of the dossier, from the URL's other
+    arguments (None: all of them).
     """
     if view is None:
-        return lambda view: dossier_required(view, relations_on_post=relations_on_post)
+        return lambda view: dossier_required(view, relations_on_post=relations_on_post, columns_on_post=columns_on_post)
 
     @wraps(view)
     def wrapper(request, public_id, *args, **kwargs):
-        dossier = load_dossier(public_id=public_id, relations=relations_on_post or request.method != "POST")
+        post = request.method == "POST"
+        dossier = load_dossier(public_id=public_id, relations=relations_on_post or not post,
+                               columns=columns_on_post(**kwargs) if post and columns_on_post else None)
         if dossier is None or not session_may_open(request, dossier):
             return no_access_response(request)
         request.dossier = dossier

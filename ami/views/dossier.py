@@ -311,8 +311,31 @@ REVISION_FIELD = "step_revision"
 SAVE_RELATIONS = {"commune": ("commune_links",), "bibliotheques": ("libraries",), "objectifs": ("working_group_signups",)}
 
 
+# What a save reads of the dossier's own row: its step's answers (the dossier forms' columns) and
+# what it checks and answers with (state, deadline, revisions, public id); the call is read whole.
+# The ~150 other answers are read again only when a page is shown (an invalid save: load_dossier).
+SAVE_CHECK_COLUMNS = ("public_id", "campaign", "commune", "status", "completion_due_at", "step_revisions",
+                      "updated_at")
+STEP_DOSSIER_FORMS = {"commune": CommuneStepForm, "projet": ProjectStepForm, "engagements": EngagementsStepForm,
+                      "objectifs": ObjectivesStepForm, "validation": ValidationStepForm}
+# The signed document's columns, replaced by a new upload (ami.services.uploads.store_signed_document).
+STEP_EXTRA_COLUMNS = {"validation": ("signed_document", "signed_document_uploaded_at", "signed_document_size")}
+
+
+def save_columns(slug: str) -> tuple[str, ...] | None:
+    """The dossier's columns a save of step `slug` reads (None for an unknown step or the recap:
+    the whole row, as for a page)."""
+    if slug == "bibliotheques":  # its answers are the libraries' rows
+        return SAVE_CHECK_COLUMNS
+    form_class = STEP_DOSSIER_FORMS.get(slug)
+    if form_class is None:
+        return None
+    names = [*form_class._meta.fields, *form_class.extra_update_fields, *STEP_EXTRA_COLUMNS.get(slug, ())]
+    return tuple(dict.fromkeys((*SAVE_CHECK_COLUMNS, *names)))
+
+
 @require_http_methods(["GET", "POST"])
-@dossier_required(relations_on_post=False)
+@dossier_required(relations_on_post=False, columns_on_post=lambda slug: save_columns(slug))
 def step_view(request, dossier, slug):
     step = get_step(slug)
     if step is None:
@@ -340,8 +363,9 @@ def step_view(request, dossier, slug):
         if is_fetch(request):
             return JsonResponse({"saved": False, "message": NOT_SAVED_MESSAGE, "errors": errors_json(step_forms.bound)},
                                 status=422)
-        return render_step(request, dossier, step, step_forms, errors=error_items(step_forms.bound), not_saved=True,
-                           revision=posted_revision)
+        # The page again, with what was typed: the whole dossier (the save read only its step's columns).
+        return render_step(request, load_dossier(dossier.pk), step, step_forms, errors=error_items(step_forms.bound),
+                           not_saved=True, revision=posted_revision)
 
     base_revision = dossier_service.step_revision(dossier, step.slug)
     if posted_revision != base_revision and step_forms.differences():

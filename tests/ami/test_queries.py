@@ -133,3 +133,40 @@ def test_a_save_writes_the_answers_and_the_step_revision_in_one_update_of_the_do
     saved = Dossier.objects.get(pk=dossier.pk)
     assert saved.step_revisions[slug] == revision + 1
     assert "Autre" not in saved.project_statement and saved.libraries.get().name != "Autre nom"
+
+
+def _dossier_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "ami_dossier"' in q["sql"]]
+
+
+@pytest.mark.parametrize("slug", [step.slug for step in STEPS if step.slug != "recapitulatif"])
+def test_a_save_reads_the_dossier_twice_without_the_other_steps_answers(referent, complete, slug):
+    """A save reads the dossier's row once to check the session and validate (its step's answers
+    and what it checks, not the ~150 answers of the other steps) and once under the row lock:
+    never column by column (a column left out but read after would cost a query each)."""
+    data = step_post_data(complete, slug)
+    referent.get(step_url(complete, slug))
+    with CaptureQueriesContext(connection) as ctx:
+        assert referent.post(step_url(complete, slug), data).status_code == 302
+    reads = _dossier_reads(ctx.captured_queries)
+    assert len(reads) == 2, reads
+    other_step_answer = '"ami_dossier"."project_statement"' if slug == "commune" else '"ami_dossier"."agent_email"'
+    assert other_step_answer not in reads[0]
+    assert '"ami_dossier"."step_revisions"' in reads[0] and '"ami_dossier"."status"' in reads[0]
+
+
+def test_an_invalid_save_of_a_step_shows_the_whole_dossier_within_the_page_budget(referent, complete,
+                                                                                  django_assert_max_num_queries):
+    """An answer refused: the page comes back with what was typed and the progress of every step,
+    read from the whole dossier again (the save had read its step's columns only), in the budget
+    of a page."""
+    data = dict(step_post_data(complete, "objectifs"), objective_public_service="n’importe quoi")
+    referent.get(step_url(complete, "objectifs"))
+    with django_assert_max_num_queries(BUDGET):
+        response = referent.post(step_url(complete, "objectifs"), data)
+    text = response.content.decode()
+    assert response.status_code == 200 and "n’ont pas été enregistrées" in text
+    # Every step of the complete dossier is still said complete, from their answers.
+    assert text.count('<span class="progress__state">(complet)</span>') == len(STEPS) - 1
+    assert '<span class="progress__state">(incomplet)</span>' not in text
+    assert Dossier.objects.get(pk=complete.pk).objective_public_service != "n’importe quoi"
