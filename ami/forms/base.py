@@ -145,6 +145,18 @@ class StepForm(forms.ModelForm):
 
     # Model fields a subclass sets on the instance outside its form fields (e.g. in _post_clean).
     extra_update_fields: tuple[str, ...] = ()
+    # True when save() writes the instance's own row and nothing else (no other row, no file, no
+    # many-to-many): a step save may then write it with one conditional UPDATE (column_values).
+    single_row = False
+
+    def _update_fields(self, also=()):
+        return [
+            field for field in self.instance._meta.concrete_fields
+            if not field.primary_key and (
+                field.name in self.fields or field.name in self.extra_update_fields or field.name in also
+                or getattr(field, "auto_now", False)
+            )
+        ]
 
     def save(self, commit=True, also=()):
         """Write only this step's columns: the instance was read before the row lock, so a full
@@ -154,16 +166,16 @@ class StepForm(forms.ModelForm):
             return super().save(commit)
         if self.errors:
             raise ValueError("The form could not be saved because the data didn't validate.")
-        names = [
-            field.name for field in self.instance._meta.concrete_fields
-            if not field.primary_key and (
-                field.name in self.fields or field.name in self.extra_update_fields or field.name in also
-                or getattr(field, "auto_now", False)
-            )
-        ]
-        self.instance.save(update_fields=names)
+        self.instance.save(update_fields=[field.name for field in self._update_fields(also)])
         self._save_m2m()
         return self.instance
+
+    def column_values(self) -> dict:
+        """The columns save() would write and their values (the modification time set now), for
+        a single_row form validated: what a conditional UPDATE of its row writes."""
+        if not self.single_row or self.instance.pk is None or self.errors:
+            raise ValueError("Only a valid single-row form of a saved instance has column values.")
+        return {field.attname: field.pre_save(self.instance, False) for field in self._update_fields()}
 
 
 def commune_choices():

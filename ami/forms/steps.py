@@ -146,6 +146,8 @@ class LibraryForm(StepForm):
 
 
 class ProjectStepForm(StepForm):
+    single_row = True
+
     class Meta:
         model = Dossier
         fields = questionnaire.step("projet").form_fields()
@@ -163,6 +165,8 @@ ENGAGEMENT_QUESTIONS = [q for q in questionnaire.step("engagements").questions i
 
 
 class EngagementsStepForm(StepForm):
+    single_row = True
+
     class Meta:
         model = Dossier
         fields = questionnaire.step("engagements").form_fields()

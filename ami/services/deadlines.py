@@ -98,6 +98,14 @@ def dossier_is_open(dossier: Dossier, now: datetime | None = None) -> bool:
     return now < dossier_closes_at(dossier)
 
 
+def open_by_its_own_dates(dossier: Dossier, now: datetime | None = None) -> bool:
+    """Open by its call's dates or its completion date alone (no extension needed: no query)."""
+    now = now or timezone.now()
+    return dossier.campaign.opens_at <= now and (
+        now < dossier.campaign.closes_at or (dossier.completion_due_at is not None and now < dossier.completion_due_at)
+    )
+
+
 def commune_closes_at(campaign: Campaign, commune: Commune | int) -> datetime:
     """The deadline for starting a dossier for `commune`: the campaign's, or its extension."""
     commune_id = commune if isinstance(commune, int) else commune.pk

@@ -5,11 +5,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from ami.models import Campaign, Commune, Dossier, DossierCommune, DossierEvent, Library
-from ami.services.deadlines import accepts_requests, commune_may_start, dossier_is_open
+from ami.services.deadlines import accepts_requests, commune_may_start, dossier_is_open, open_by_its_own_dates
 from ami.services.notifications import dispatch_after_commit, queue_resume_link_email
 from ami.services.tokens import issue_token
 
@@ -334,6 +334,24 @@ def next_step_revisions(locked: Dossier, slug: str) -> dict:
     revisions[slug] = step_revision(locked, slug) + 1
     locked.step_revisions = revisions
     return revisions
+
+
+def update_if_unchanged(dossier: Dossier, values: dict, revisions: dict, now=None) -> bool:
+    """Write `values` (by column) and the step `revisions` in one UPDATE, without a transaction nor
+    a prior lock, if what the save checked on `dossier` still holds when the row is written: its
+    state, completion date and step revisions (conditions on the row itself, which PostgreSQL
+    checks again on the latest version of a row updated concurrently) and its call's dates, and
+    the dossier is open by those dates alone (an extension is read under the lock). False: nothing
+    was written; the caller takes the row lock and checks again (lock_for_save)."""
+    if not isinstance(dossier.step_revisions, dict) or not open_by_its_own_dates(dossier, now):
+        return False
+    campaign = dossier.campaign
+    same_call_dates = Campaign.objects.filter(pk=OuterRef("campaign_id"), opens_at=campaign.opens_at,
+                                              closes_at=campaign.closes_at)
+    unchanged = Dossier.objects.filter(Exists(same_call_dates), pk=dossier.pk, campaign_id=campaign.pk,
+                                       status=dossier.status, completion_due_at=dossier.completion_due_at,
+                                       step_revisions=dossier.step_revisions)
+    return unchanged.update(step_revisions=revisions, **values) == 1
 
 
 def write_step_revisions(dossier_id: int, revisions: dict) -> None:

@@ -124,6 +124,23 @@ class StepForms:
         if not written:
             dossier_service.write_step_revisions(self.dossier.pk, step_revisions)
 
+    def save_if_unchanged(self, base_revision: int) -> int | None:
+        """The save without the row lock, for a step whose one form writes the dossier's row alone
+        (projet, engagements): one UPDATE that applies only if the row still holds what this
+        request checked (ami.services.dossiers.update_if_unchanged). The step's new revision, or
+        None when nothing was written (the row changed meanwhile, or the step writes other rows):
+        the locked save then decides."""
+        bound = self.bound
+        if len(bound) != 1 or not bound[0].single_row or bound[0].instance is not self.dossier:
+            return None
+        if not isinstance(self.dossier.step_revisions, dict):
+            return None
+        revisions = {**self.dossier.step_revisions, self.step.slug: base_revision + 1}
+        if not dossier_service.update_if_unchanged(self.dossier, bound[0].column_values(), revisions):
+            return None
+        self.dossier.step_revisions = revisions
+        return base_revision + 1
+
     @property
     def form(self):
         return self.forms[0] if self.forms else None
@@ -375,17 +392,22 @@ def step_view(request, dossier, slug):
     action = request.POST.get("library_action", "") if step.slug == "bibliotheques" else ""
     focus = ""
     try:
-        with transaction.atomic():
-            locked = dossier_service.lock_for_save(dossier.pk)
-            if reopen:
-                dossier_service.reopen_locked(locked)
-            ensure_writable(locked)
-            if dossier_service.step_revision(locked, step.slug) != base_revision:
-                raise dossier_service.StaleRevision()  # saved by someone else since this request began
-            revisions = dossier_service.next_step_revisions(locked, step.slug)
-            step_forms.save(revisions)
-            focus = apply_library_action(dossier, action)
-            new_revision = revisions[step.slug]
+        new_revision = None
+        if not reopen:
+            ensure_writable(dossier)  # now: the deadline may have passed since the request began
+            new_revision = step_forms.save_if_unchanged(base_revision)
+        if new_revision is None:
+            with transaction.atomic():
+                locked = dossier_service.lock_for_save(dossier.pk)
+                if reopen:
+                    dossier_service.reopen_locked(locked)
+                ensure_writable(locked)
+                if dossier_service.step_revision(locked, step.slug) != base_revision:
+                    raise dossier_service.StaleRevision()  # saved by someone else since this request began
+                revisions = dossier_service.next_step_revisions(locked, step.slug)
+                step_forms.save(revisions)
+                focus = apply_library_action(dossier, action)
+                new_revision = revisions[step.slug]
     except dossier_service.StaleRevision:
         return conflict_response(request, dossier, step)
     except LibraryError as exc:

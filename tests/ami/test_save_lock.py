@@ -84,3 +84,85 @@ def test_two_saves_of_one_page_at_once_give_one_save_and_one_conflict():
     winner = next(text for text, status in results.items() if status == 302)
     assert saved.project_statement == winner
     assert saved.step_revisions["projet"] == int(page["step_revision"]) + 1
+
+
+# --- The save of a step whose form writes the dossier's row alone: one conditional UPDATE ---------
+# (« Projet communal », « Engagements »: no lock, no transaction). What another request may do
+# between the save's checks and its write is run there; the save must then behave as the locked
+# save would: a conflict, a refusal, or a save that keeps what the other request wrote.
+
+
+def _meanwhile(monkeypatch, change):
+    """Run change(dossier_id) just before the save writes (after it checked everything)."""
+    from ami.services import dossiers as dossier_service
+
+    real = dossier_service.update_if_unchanged
+
+    def update(dossier, values, revisions, now=None):
+        change(dossier.pk)
+        return real(dossier, values, revisions, now)
+
+    monkeypatch.setattr(dossier_service, "update_if_unchanged", update)
+
+
+def _typed(dossier):
+    return dict(step_post_data(dossier, "projet"), project_statement="Saisi dans cet onglet")
+
+
+def test_a_save_without_interference_is_one_update_and_takes_no_lock(referent, dossier):
+    from django.test.utils import CaptureQueriesContext
+
+    data = _typed(dossier)
+    with CaptureQueriesContext(connection) as ctx:
+        assert referent.post(step_url(dossier, "projet"), data).status_code == 302
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not any("FOR UPDATE" in q for q in sql)
+    assert len([q for q in sql if q.startswith('UPDATE "ami_dossier"')]) == 1
+    saved = Dossier.objects.get(pk=dossier.pk)
+    assert saved.project_statement == "Saisi dans cet onglet"
+    assert saved.step_revisions["projet"] == int(data["step_revision"]) + 1
+
+
+def test_the_step_saved_meanwhile_in_another_tab_is_a_conflict_and_is_kept(referent, dossier, monkeypatch):
+    data = _typed(dossier)
+    revision = int(data["step_revision"])
+    _meanwhile(monkeypatch, lambda pk: Dossier.objects.filter(pk=pk).update(
+        project_statement="Saisi dans l’autre onglet", step_revisions={"projet": revision + 1}))
+    response = referent.post(step_url(dossier, "projet"), data)
+    assert response.status_code == 409
+    assert "Saisi dans cet onglet" in response.content.decode()  # shown, to be saved again knowingly
+    saved = Dossier.objects.get(pk=dossier.pk)
+    assert saved.project_statement == "Saisi dans l’autre onglet"
+    assert saved.step_revisions == {"projet": revision + 1}
+
+
+def test_another_step_saved_meanwhile_does_not_stop_the_save_and_keeps_its_revision(referent, dossier, monkeypatch):
+    data = _typed(dossier)
+    _meanwhile(monkeypatch, lambda pk: Dossier.objects.filter(pk=pk).update(
+        agent_last_name="Martin", step_revisions={"commune": 4}))
+    assert referent.post(step_url(dossier, "projet"), data).status_code == 302
+    saved = Dossier.objects.get(pk=dossier.pk)
+    assert saved.project_statement == "Saisi dans cet onglet" and saved.agent_last_name == "Martin"
+    assert saved.step_revisions == {"commune": 4, "projet": int(data["step_revision"]) + 1}
+
+
+def test_a_dossier_submitted_meanwhile_is_not_written(referent, dossier, monkeypatch):
+    _meanwhile(monkeypatch, lambda pk: Dossier.objects.filter(pk=pk).update(status=Dossier.Status.SUBMITTED))
+    response = referent.post(step_url(dossier, "projet"), _typed(dossier))
+    assert response.status_code == 403 and "Votre candidature est déposée" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).project_statement != "Saisi dans cet onglet"
+
+
+def test_a_deadline_brought_forward_meanwhile_is_enforced(referent, dossier, monkeypatch):
+    """The team closes the call (its date moved to the past) while the save runs: refused, nothing written."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ami.models import Campaign
+
+    _meanwhile(monkeypatch, lambda pk: Campaign.objects.filter(pk=dossier.campaign_id).update(
+        closes_at=timezone.now() - timedelta(minutes=1)))
+    response = referent.post(step_url(dossier, "projet"), _typed(dossier))
+    assert response.status_code == 403 and "La date limite de dépôt est passée" in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).project_statement != "Saisi dans cet onglet"
