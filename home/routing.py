@@ -14,12 +14,14 @@ deletion or change of a page, a site or a restriction), so a page costs one quer
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import DisallowedHost
 from django.http import Http404
 from django.http.request import split_domain_port
+from django.utils.functional import cached_property
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -35,8 +37,9 @@ def needs_no_site(view):
 
 class CachedSiteMiddleware:
     """Find the Wagtail site of the request in the cache (one query per generation and host
-    instead of one per request), once the URL names a view that may read it. Below the page
-    cache: a hit never needs it."""
+    instead of one per request), once the URL names a view that may read it, and only when it
+    is read: a step save answered by a redirect or by JSON reads no site, and costs no Redis
+    round trip for it. Below the page cache: a hit never needs it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,14 +48,30 @@ class CachedSiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "needs_no_site", False) or hasattr(request, "_wagtail_site"):
-            return None  # _wagtail_site: the attribute Site.find_for_request reads
+        # _wagtail_site: the attribute Site.find_for_request reads (hasattr would read it here).
+        if getattr(view_func, "needs_no_site", False) or "_wagtail_site" in vars(request) \
+                or isinstance(request, LazySiteRequest):
+            return None
         try:
             request.get_host()  # a host outside ALLOWED_HOSTS gets no cache entry (Django refuses it)
         except DisallowedHost:
             return None
-        request._wagtail_site = cached_site(request)
+        request.__class__ = _lazy_site_class(type(request))
         return None
+
+
+class LazySiteRequest:
+    """Mixed into the request's class by CachedSiteMiddleware: `_wagtail_site` is cached_site()'s
+    answer, looked up on first read (Site.find_for_request's hasattr) and kept for the request."""
+
+    @cached_property
+    def _wagtail_site(self):
+        return cached_site(self)
+
+
+@functools.cache
+def _lazy_site_class(request_class: type) -> type:
+    return type(request_class.__name__, (LazySiteRequest, request_class), {"__module__": request_class.__module__})
 
 
 def cached_site(request) -> Site | None:

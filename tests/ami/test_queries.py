@@ -176,3 +176,22 @@ def test_an_invalid_save_of_a_step_shows_the_whole_dossier_within_the_page_budge
     assert text.count('<span class="progress__state">(complet)</span>') == len(STEPS) - 1
     assert '<span class="progress__state">(incomplet)</span>' not in text
     assert Dossier.objects.get(pk=complete.pk).objective_public_service != "n’importe quoi"
+
+
+def test_a_save_answered_by_a_redirect_or_json_looks_up_no_site_a_page_does_once(referent, dossier, monkeypatch):
+    """The Wagtail site of the request (a cache round trip) is looked up when something reads it:
+    the step's page does, once; its save answered by a redirect or by JSON (autosave) does not."""
+    from home import routing
+
+    lookups = []
+    real = routing.cached_site
+    monkeypatch.setattr(routing, "cached_site", lambda request: lookups.append(request.path) or real(request))
+    url = step_url(dossier, "projet")
+    assert referent.get(url).status_code == 200
+    assert lookups == [url]
+    data = step_post_data(dossier, "projet")
+    assert referent.post(url, data).status_code == 302
+    response = referent.post(url, dict(data, step_revision=str(int(data["step_revision"]) + 1)),
+                             headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200 and response.json()["saved"] is True
+    assert lookups == [url]
