@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.integration_fixtures", "tests.redis_fixtures"]
+pytest_plugins = ["tests.integration_fixtures", "tests.redis_fixtures", "tests.wsgi_front"]
 
 IN_CI = os.environ.get("CI") == "true"
 

@@ -33,6 +33,7 @@ from tests.ami.factories import (
     open_dossier_in_session,
     step_url,
 )
+from tests.wsgi_front import wsgi_get
 
 pytestmark = pytest.mark.integration
 
@@ -168,6 +169,30 @@ def test_the_cache_skips_redis_for_a_while_after_a_failure_then_uses_it_again(ow
     messages = [r.getMessage() for r in caplog.records]
     assert sum("Redis unavailable" in m for m in messages) == 1
     assert sum("Redis answers again" in m for m in messages) == 1
+
+
+def test_pages_stored_on_redis_are_built_by_django_while_redis_is_stopped(db, own_redis, settings, front):
+    """The WSGI front (config/wsgi.py) reads the stored pages on Redis: Redis stopped, every
+    visitor still gets the page, built from the database; once Redis answers, pages are stored
+    and served from it again."""
+    use_cache_at(settings, own_redis.url(db=1), BREAKER_SECONDS=0.5)
+    site_with_campaign()
+    app, django = front
+    assert wsgi_get(app, "/")[0] == "200 OK"
+    assert wsgi_get(app, "/")[1]["X-Page-Cache"] == "hit" and django.calls == 1
+
+    own_redis.stop()
+    for path in ("/", "/faq/", reverse("ami:home")):
+        status, headers, body = wsgi_get(app, path)
+        assert status == "200 OK" and headers["X-Page-Cache"] == "miss", path
+        assert "Bibliothèque Numérique Métropolitaine" in body.decode()
+    assert django.calls == 4
+
+    own_redis.start()
+    deadline = time.monotonic() + 5
+    while wsgi_get(app, "/faq/")[1]["X-Page-Cache"] != "hit" and time.monotonic() < deadline:
+        time.sleep(0.1)  # the breaker's cooldown, then the page is stored again
+    assert wsgi_get(app, "/faq/")[1]["X-Page-Cache"] == "hit"
 
 
 def test_rate_limits_fail_open_while_redis_is_stopped(db, own_redis, settings):
