@@ -93,6 +93,17 @@ def typography_html(markup: str) -> str:
     return "".join(out)
 
 
+def french_text(text: str) -> str:
+    """Plain text with the spacing rules (no HTML, no superscript): for text that is not HTML,
+    such as the messages the AMI's scripts show from a JSON answer. Addresses are left alone."""
+    out, last = [], 0
+    for match in _PROTECTED.finditer(text):
+        out += [_punctuation(text[last:match.start()]), match.group(0)]
+        last = match.end()
+    out.append(_punctuation(text[last:]))
+    return "".join(out)
+
+
 def plural(count: int, singular: str, plural: str) -> str:
     """« 0 dossier », « 1 dossier », « 2 dossiers »: in French, 0 and 1 take the singular."""
     return f"{count} {singular if count < 2 else plural}"

@@ -10,15 +10,17 @@ from django.utils import timezone
 
 from ami.services.completeness import library_scoped, load_dossier
 from ami.services.dossiers import session_dossiers, session_may_open
+from core.typography import french_text
 
-NOT_SAVED_MESSAGE = "Vos réponses n’ont pas été enregistrées : corrigez les erreurs signalées."
+# Shown by the AMI's script from a JSON answer (no template filter there): typographed here.
+NOT_SAVED_MESSAGE = french_text("Vos réponses n’ont pas été enregistrées : corrigez les erreurs signalées.")
 
 
 def is_fetch(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-NO_ACCESS_MESSAGE = (
+NO_ACCESS_MESSAGE = french_text(
     "Accès refusé : ce dossier n’est pas ouvert dans ce navigateur. "
     "Ouvrez le lien privé reçu par e-mail, ou demandez-en un nouveau."
 )

@@ -30,3 +30,20 @@ def test_a_step_page_sets_its_text_in_french_typography_but_not_the_referents_an
     assert f"{typed}</textarea>" in html
     html = client.get(step_url(dossier, "commune")).content.decode()
     assert 'value="Directrice : médiathèque"' in html
+
+
+@pytest.mark.django_db
+def test_messages_the_autosave_script_shows_are_in_french_typography_too(client):
+    """The script shows these from a JSON answer, outside any template: the text comes typographed."""
+    from .factories import step_post_data
+
+    dossier = make_dossier(make_campaign())
+    open_dossier_in_session(client, dossier)
+    data = dict(step_post_data(dossier, "commune"), agent_email="pas une adresse")
+    refused = client.post(step_url(dossier, "commune"), data, HTTP_X_REQUESTED_WITH="fetch").json()
+    assert refused["saved"] is False
+    assert refused["message"] == f"Vos réponses n’ont pas été enregistrées{NNBSP}: corrigez les erreurs signalées."
+
+    stranger = client.__class__()
+    denied = stranger.post(step_url(dossier, "commune"), data, HTTP_X_REQUESTED_WITH="fetch")
+    assert denied.status_code == 403 and denied.json()["message"].startswith(f"Accès refusé{NNBSP}: ce dossier")
