@@ -20,13 +20,15 @@ it off.
 The same generation keys what public pages derive from the database and keep between requests
 in the default cache (`cached()`: the Wagtail site of a host, its page tree, the menus and
 settings, the call shown to the public): a page missing from this cache is still cheap to build
-(README, « A miss is cheap too »), and an edit reaches both at once.
+(README, « A miss is cheap too »), and an edit reaches both at once. Each process also keeps its
+own copy of those values under their generation, so a page costs one round trip (the generation).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import logging
+import pickle
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -45,6 +47,7 @@ from django.utils.http import http_date, parse_etags
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+_MISSING = object()
 DATA_KEY_PREFIX = "pagecache:data:"
 # Derived data is dropped by the generation; this only bounds what an idle key keeps.
 DATA_SECONDS = 24 * 3600
@@ -110,14 +113,42 @@ def next_generation() -> None:
         cache.set(GENERATION_KEY, secrets.randbits(62), None)
 
 
-def generation(request: HttpRequest | None = None) -> int:
-    """The current generation, read once per request (the middleware has read it on a miss)."""
-    value = getattr(request, "_page_cache_generation", None)
-    if value is None:
-        value = _cache().get(GENERATION_KEY, 0)
+_UNREAD = object()
+
+
+def _read_generation(request: HttpRequest | None) -> int | None:
+    """The counter as the cache holds it, read once per request; None when the cache has none or
+    did not answer (Redis down: fail-soft reads are misses)."""
+    value = getattr(request, "_page_cache_generation", _UNREAD) if request is not None else _UNREAD
+    if value is _UNREAD:
+        value = _cache().get(GENERATION_KEY)
         if request is not None:
             request._page_cache_generation = value
     return value
+
+
+def generation(request: HttpRequest | None = None) -> int:
+    """The current generation, read once per request (the middleware has read it on a miss)."""
+    value = _read_generation(request)
+    return 0 if value is None else value
+
+
+# This process's copy of the values `cached()` read or built, pickled (each request unpickles its
+# own, as from the shared cache) and tagged with their generation: once the request has read the
+# generation, a value of that generation is taken from here without a round trip to the shared
+# cache. Only while the generation is known: with the cache down or emptied, the values are
+# built from the database as before.
+_local: dict[str, tuple[int, bytes]] = {}
+LOCAL_MAX_ENTRIES = 256
+
+
+def _keep_locally(key: str, current: int, value: Any) -> None:
+    if len(_local) >= LOCAL_MAX_ENTRIES and key not in _local:
+        _local.clear()
+    try:
+        _local[key] = (current, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        _local.pop(key, None)
 
 
 def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = None,
@@ -127,7 +158,8 @@ def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = Non
 
     For what public pages read from the database on every request (the site, its page tree,
     menus and settings, the call): only the models whose changes call `invalidate()` may go
-    into it (WATCHED_APPS, WATCHED_MODELS). Read once per request (kept on it)."""
+    into it (WATCHED_APPS, WATCHED_MODELS). Read once per request (kept on it), and from this
+    process's copy while the generation has not moved (`_local`)."""
     from django.core.cache import cache
 
     memo = getattr(request, "_page_cache_data", None) if request is not None else None
@@ -135,13 +167,23 @@ def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = Non
         memo = request._page_cache_data = {}
     if memo is not None and key in memo and (still_valid is None or still_valid(memo[key])):
         return memo[key]
-    current = generation(request)
-    entry = cache.get(DATA_KEY_PREFIX + key)
-    if entry is not None and entry[0] == current and (still_valid is None or still_valid(entry[1])):
-        value = entry[1]
-    else:
-        value = build()
-        cache.set(DATA_KEY_PREFIX + key, (current, value), DATA_SECONDS)
+    known = _read_generation(request)
+    current = 0 if known is None else known
+    value = _MISSING
+    local = _local.get(key) if known is not None else None
+    if local is not None and local[0] == current:
+        value = pickle.loads(local[1])
+        if still_valid is not None and not still_valid(value):
+            value = _MISSING
+    if value is _MISSING:
+        entry = cache.get(DATA_KEY_PREFIX + key)
+        if entry is not None and entry[0] == current and (still_valid is None or still_valid(entry[1])):
+            value = entry[1]
+        else:
+            value = build()
+            cache.set(DATA_KEY_PREFIX + key, (current, value), DATA_SECONDS)
+        if known is not None:
+            _keep_locally(key, current, value)
     if memo is not None:
         memo[key] = value
     return value
@@ -218,8 +260,9 @@ def lookup(meta: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
     generation = found.get(GENERATION_KEY, 0)
     entry = found.get(key)
     if entry is None or entry[0] != generation:
-        # Django rewrites PATH_INFO (decoded from the raw WSGI string): the key is kept as computed here.
-        meta[MISS_META] = (generation, key)
+        # Django rewrites PATH_INFO (decoded from the raw WSGI string): the key is kept as computed
+        # here; the generation as read too (None: no counter, or the cache is down).
+        meta[MISS_META] = (generation, key, found.get(GENERATION_KEY))
         return None
     _, status, headers, content, etag = entry
     if etag in parse_etags(meta.get("HTTP_IF_NONE_MATCH", "")):
@@ -274,8 +317,7 @@ class PageCacheMiddleware:
             return response
         if MISS_META not in meta:
             return self.get_response(request)  # not a candidate
-        generation, key = meta[MISS_META]
-        request._page_cache_generation = generation
+        generation, key, request._page_cache_generation = meta[MISS_META]
         response = self.get_response(request)
         return _store(request, response, generation, key) if _is_storable(response) else response
 

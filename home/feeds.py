@@ -26,10 +26,10 @@ class NewsFeed(Feed):
         return f"{self.index_page.title} – Bibliothèque Numérique Métropolitaine"
 
     def link(self):
-        return page_url(self.index_page)
+        return page_url(self.index_page, self.request)
 
     def feed_url(self):
-        return page_url(self.index_page) + "rss/"
+        return page_url(self.index_page, self.request) + "rss/"
 
     def items(self):
         return self.index_page.news()[:20]
@@ -41,7 +41,7 @@ class NewsFeed(Feed):
         return item.intro
 
     def item_link(self, item):
-        return page_url(item)
+        return page_url(item, self.request)
 
     def item_pubdate(self, item):
         return dt.datetime.combine(item.date, dt.time(9, 0), tzinfo=PARIS)

@@ -55,7 +55,7 @@ def build_calendar(events, request=None) -> Calendar:
         event.add("categories", [page.category_label])
         if page.last_published_at:
             event.add("last-modified", page.last_published_at.astimezone(dt.UTC).replace(microsecond=0))
-        event.add("url", page_url(page))
+        event.add("url", page_url(page, request))
         event.add("status", "TENTATIVE" if page.is_provisional else "CONFIRMED")
         cal.add_component(event)
     cal.add_missing_timezones()

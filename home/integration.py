@@ -56,18 +56,18 @@ def feed_urls(request) -> dict[str, str]:
     }
 
 
-def _news(root) -> list[dict]:
+def _news(root, request=None) -> list[dict]:
     from .models import NewsPage
 
     items = NewsPage.objects.live().public().descendant_of(root).order_by("-date", "-pk")[:NEWS_LIMIT]
     return [
         {"title": item.title, "summary": item.intro, "date": item.date.isoformat(),
-         "date_label": format_date_fr(item.date), "url": page_url(item)}
+         "date_label": format_date_fr(item.date), "url": page_url(item, request)}
         for item in items
     ]
 
 
-def _events(root) -> list[dict]:
+def _events(root, request=None) -> list[dict]:
     from .models import EventPage
 
     events = EventPage.objects.live().public().descendant_of(root).upcoming()[:EVENTS_LIMIT]
@@ -82,7 +82,7 @@ def _events(root) -> list[dict]:
             "is_provisional": event.is_provisional,
             "category": event.category_label,
             "location": event.location,
-            "url": page_url(event),
+            "url": page_url(event, request),
             "ical": absolute_url(event.ics_url),
         }
         for event in events
@@ -123,9 +123,9 @@ def portal_data(request) -> dict:
         "generated_at": timezone.localtime().replace(microsecond=0).isoformat(),
         "documentation": absolute_url(reverse("integration")),
         "feeds": {"rss": feeds["rss"], "ical": feeds["ical"]},
-        "news": _news(root) if root else [],
+        "news": _news(root, request) if root else [],
         "news_page": feeds["news_page"],
-        "events": _events(root) if root else [],
+        "events": _events(root, request) if root else [],
         "calendar_page": feeds["calendar_page"],
         "call": _call(request),
     }

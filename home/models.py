@@ -215,7 +215,7 @@ class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, TreeRoutingMixin, Page):
         # its StreamField is not read here.
         presentation = PresentationPage.objects.live().child_of(self).defer_streamfields().first()
         context["presentation"] = presentation
-        context["tools"] = presentation.tools if presentation else []
+        context["tools"] = presentation.tools(request) if presentation else []
         # Lists skip view-restricted pages' checks (one query each): the public site has none.
         context["latest_news"] = NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
         context["next_events"] = EventPage.objects.live().descendant_of(self).upcoming()[:3]
@@ -257,10 +257,10 @@ class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin,
             if isinstance(block.block, ToolBlock)
         ]
 
-    @cached_property
-    def tools(self):
+    def tools(self, request=None):
         """The tool cards, with the URL of their section, for the home page."""
-        return [{"value": card, "url": f"{self.url}#{card['anchor']}"} for card in self.tool_cards]
+        url = self.get_url(request)
+        return [{"value": card, "url": f"{url}#{card['anchor']}"} for card in self.tool_cards]
 
     @cached_property
     def toc(self):

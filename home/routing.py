@@ -3,7 +3,8 @@ restrictions are read from the cache (core.pagecache.cached: rebuilt after any p
 deletion or change of a page, a site or a restriction), so a page costs one query to find
 (its own row) instead of two per level of the tree, plus what its template lists.
 
-- `CachedSiteMiddleware` gives Wagtail the site of the request (`Site.find_for_request`);
+- `CachedSiteMiddleware` gives Wagtail the site of the request (`Site.find_for_request`) and
+  the root paths of the sites (the URL of a page given the request: `get_url(request)`);
 - `SiteTree` is every page of a site (id, path, URL path, type, title, live) and the paths
   with a view restriction;
 - `TreeRoutingMixin` (the site's root page, HomePage) routes a URL with the tree, exactly as
@@ -62,11 +63,18 @@ class CachedSiteMiddleware:
 
 class LazySiteRequest:
     """Mixed into the request's class by CachedSiteMiddleware: `_wagtail_site` is cached_site()'s
-    answer, looked up on first read (Site.find_for_request's hasattr) and kept for the request."""
+    answer, looked up on first read (Site.find_for_request's hasattr) and kept for the request;
+    so are the sites' root paths (`_wagtail_cached_site_root_paths`, Page._get_site_root_paths)."""
 
     @cached_property
     def _wagtail_site(self):
         return cached_site(self)
+
+    @cached_property
+    def _wagtail_cached_site_root_paths(self):
+        # Wagtail's URL of a page given the request (get_url, pageurl, routable pages) reads the
+        # root paths of every site: kept with the rest, not one read of the shared cache per page.
+        return pagecache.cached("wagtail:site_root_paths", Site.get_site_root_paths, self)
 
 
 @functools.cache
@@ -198,4 +206,8 @@ class TreeRoutingMixin(RoutedPageMixin):
         except Page.DoesNotExist:  # deleted since the tree was built: Wagtail's own walk decides
             return super().route(request, path_components)
         page.routed_tree = tree
+        # The URLs the page gives of itself (`page.url`, its feeds' addresses) from the root paths
+        # kept for the request (CachedSiteMiddleware), as `page.get_url(request)` would.
+        if hasattr(request, "_wagtail_cached_site_root_paths"):
+            page._wagtail_cached_site_root_paths = request._wagtail_cached_site_root_paths
         return page.route(request, path_components[consumed:])

@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from faq.models import FaqPage
 from home.models import (
@@ -198,3 +198,20 @@ def test_the_call_closes_on_time_without_an_edit(editors_items, client, cached_o
     html = client.get(home).content.decode()
     assert "Candidatures ouvertes" not in html and "Appel clos" in html
     assert "L’appel à manifestation d’intérêt est clos" in client.get(reverse("ami:home")).content.decode()
+
+
+def test_a_change_committed_by_another_web_process_reaches_this_ones_headers(editors_items, client, settings):
+    """This process keeps its own copy of the menus (core.pagecache._local): once another web
+    process has written a change and moved the shared generation, the next page here shows it."""
+    from core import pagecache
+
+    settings.PAGE_CACHE_SECONDS = 0
+    faq = FaqPage.objects.get().url
+    calendar = CalendarPage.objects.get()
+    assert ">Calendrier</a>" in client.get(faq).content.decode()
+    assert ">Calendrier</a>" in client.get(faq).content.decode()  # from this process's copy
+
+    # The other process: its row update (no signal here) and its invalidation, on the shared cache.
+    Page.objects.filter(pk=calendar.pk).update(title="Calendrier du programme")
+    caches[django_settings.PAGE_CACHE_ALIAS].incr(pagecache.GENERATION_KEY)
+    assert ">Calendrier du programme</a>" in client.get(faq).content.decode()
