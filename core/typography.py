@@ -46,8 +46,14 @@ def _punctuation(text: str) -> str:
     return text
 
 
+# A text with none of these has nothing to change: it is only escaped (most titles, labels, links).
+_TRIGGERS = re.compile(r"[«»;:?!]|\d[er]")
+
+
 def _text_to_html(text: str) -> str:
     """Plain text → escaped HTML with the typography applied (ordinals as <sup>)."""
+    if not _TRIGGERS.search(text):
+        return html.escape(text, quote=False)
     out, last = [], 0
     for match in _PROTECTED.finditer(text):
         out.append(_plain_to_html(text[last:match.start()]))
@@ -109,10 +115,35 @@ def plural(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count < 2 else plural}"
 
 
+# Results already computed in this process, by input: the same titles, menus, rich texts and
+# block texts come back on every page view. A text's result depends on the text only, so an
+# entry never goes stale; the whole memo is dropped when it would hold more than _MEMO_MAX_CHARS.
+_memo: dict[tuple[bool, str], str] = {}
+_memo_chars = 0
+_MEMO_MAX_CHARS = 4_000_000
+_MEMO_MAX_TEXT = 200_000
+
+
+def _memoized(is_html: bool, text: str) -> str:
+    global _memo_chars
+    key = (is_html, text)
+    result = _memo.get(key)
+    if result is None:
+        result = typography_html(text) if is_html else _text_to_html(text)
+        size = len(text) + len(result)
+        if size <= _MEMO_MAX_TEXT:
+            if _memo_chars + size > _MEMO_MAX_CHARS:
+                _memo.clear()
+                _memo_chars = 0
+            _memo[key] = result
+            _memo_chars += size
+    return result
+
+
 def french_typography(value) -> SafeString:
     """Safe HTML: plain text is escaped first, safe HTML (rich text) is changed in its text nodes only."""
     if value is None:
         return mark_safe("")
     if hasattr(value, "__html__"):
-        return mark_safe(typography_html(str(conditional_escape(value))))
-    return mark_safe(_text_to_html(str(value)))
+        return mark_safe(_memoized(True, str(conditional_escape(value))))
+    return mark_safe(_memoized(False, str(value)))
