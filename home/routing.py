@@ -86,7 +86,16 @@ def cached_site(request) -> Site | None:
     # Site._find_for_request's own reading of the request (raw host: no ALLOWED_HOSTS check here).
     hostname = split_domain_port(request._get_raw_host())[0]
     port = request.get_port()
-    return pagecache.cached(f"wagtail:site:{hostname}:{port}", lambda: Site._find_for_request(request), request)
+    return pagecache.cached(f"wagtail:site:{hostname}:{port}", lambda: _find_site(request), request)
+
+
+def _find_site(request) -> Site | None:
+    site = Site._find_for_request(request)
+    if site is not None and site.root_page_id is not None:
+        # Kept with its root page as its own type (HomePage): Wagtail's serve() starts every route
+        # from `site.root_page.specific`, a query per request otherwise.
+        site.root_page = site.root_page.specific
+    return site
 
 
 @dataclass(frozen=True)
