@@ -390,12 +390,16 @@ class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Rou
         events = self.events()
         if category:
             events = events.filter(category=category)
+        # One query for both lists: upcoming() and past() split on the same day as is_past(), and
+        # past()'s order is upcoming()'s reversed (the database puts empty times at the other end).
+        today = _today()
+        ordered = list(events.order_by("start_date", "start_time", "pk"))
         context.update(
             categories=categories,
             category=category,
             category_label=EventCategory(category).label if category else "",
-            upcoming_groups=group_events(events.upcoming()),
-            past_groups=group_events(events.past(), newest_first=True),
+            upcoming_groups=group_events([event for event in ordered if not event.is_past(today)]),
+            past_groups=group_events([event for event in reversed(ordered) if event.is_past(today)], newest_first=True),
         )
         return context
 

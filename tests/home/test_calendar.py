@@ -105,3 +105,23 @@ def test_category_filter_works_without_javascript(content, client):
     assert '<option value="pilotage" selected>' in html
     html = client.get("/calendrier/", {"categorie": "n-importe-quoi"}).content.decode()
     assert "Adoption des règlements de mise à disposition" in html and "Déploiement de l’offre de livres numériques" in html
+
+
+@pytest.mark.django_db
+def test_events_of_one_day_keep_their_order_in_both_lists(content, client, frozen_today):
+    """The calendar lists upcoming events soonest first and past ones latest first, in the order of
+    EventPage.upcoming() and past(): on one day, with and without hours alike."""
+    for day, prefix in ((dt.date(2027, 2, 10), "a-venir"), (dt.date(2026, 10, 5), "passe")):
+        add_event(f"{prefix}-matin", f"Rendez-vous {prefix} du matin", day, start=dt.time(9, 30))
+        add_event(f"{prefix}-journee", f"Rendez-vous {prefix} toute la journée", day)
+        add_event(f"{prefix}-apres-midi", f"Rendez-vous {prefix} de l’après-midi", day, start=dt.time(15, 0))
+    html = client.get("/calendrier/").content.decode()
+    upcoming, past = html.split('id="a-venir-title"')[1].split('id="passes-title"')
+
+    def order(section, prefix):
+        return re.findall(rf"Rendez-vous {prefix} [^<]+", section)
+
+    events = EventPage.objects.live().filter(slug__contains="-")
+    assert order(upcoming, "a-venir") == [e.title for e in events.upcoming() if e.slug.startswith("a-venir-")]
+    assert order(past, "passe") == [e.title for e in events.past() if e.slug.startswith("passe-")]
+    assert len(order(upcoming, "a-venir")) == len(order(past, "passe")) == 3
