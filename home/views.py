@@ -14,6 +14,7 @@ from core.pagecache import public_cache
 from core.parsing import parse_ascii_int
 from core.public_urls import absolute_url, base_scheme_and_host
 
+from .routing import SiteTree
 from .search import search_items
 
 SEARCH_PER_PAGE = 10
@@ -54,12 +55,29 @@ def search(request):
 
 
 class PagesSitemap(WagtailSitemap):
-    """Wagtail's sitemap of the live public pages, each page read from its generic row only: the
-    entries (PublicSitemapUrlsMixin over Page.get_sitemap_urls: URL, last publication) need no
-    field of the page types' own tables, so they are not read (one query instead of one per type)."""
+    """Wagtail's sitemap of the live public pages in one query: each page read from its generic
+    row only (the entries, PublicSitemapUrlsMixin over Page.get_sitemap_urls: URL, last
+    publication, need no field of the page types' own tables), the view-restricted sections left
+    out as Wagtail's `public()` does but from the site's tree kept per generation (home.routing),
+    and the rows read at once (a list: no count query, no server-side cursor)."""
 
     def items(self):
-        return super().items().specific(defer=True)
+        site = self.get_wagtail_site()
+        pages = site.root_page.get_descendants(inclusive=True).live()
+        for path in SiteTree.of(site.root_page, self.request).restricted_paths:
+            pages = pages.exclude(path__startswith=path)
+        return list(pages.order_by("path").defer_streamfields().specific(defer=True))
+
+    def _urls(self, page, protocol, domain):
+        # Wagtail's own, over the list (Wagtail iterates `object_list.iterator()`, a queryset's).
+        urls, last_mods = [], set()
+        for item in self.paginator.page(page).object_list:
+            for url_info in item.get_sitemap_urls(self.request):
+                urls.append(url_info)
+                last_mods.add(url_info.get("lastmod"))
+        if last_mods and None not in last_mods:
+            self.latest_lastmod = max(last_mods)
+        return urls
 
 
 class ViewsSitemap(DjangoSitemap):

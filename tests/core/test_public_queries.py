@@ -185,6 +185,18 @@ def test_a_view_restriction_applies_at_once(editors_items, client, cached_or_not
     assert 'name="password"' in response.content.decode()
 
 
+def test_a_restricted_section_leaves_the_sitemap_at_once(editors_items, client, cached_or_not):
+    news_index = NewsIndexPage.objects.get()
+    news = NewsPage.objects.get(slug="actualite-equipe")
+    sitemap = reverse("sitemap")
+    assert news.url in visit(client, sitemap, cached_or_not) and news_index.url in client.get(sitemap).content.decode()
+
+    PageViewRestriction.objects.create(page=news_index, restriction_type="password", password="secret")
+    xml = client.get(sitemap).content.decode()
+    assert news.url not in xml and news_index.url not in xml
+    assert FaqPage.objects.get().url in xml
+
+
 def test_the_call_closes_on_time_without_an_edit(editors_items, client, cached_or_not, frozen_today):
     open_call()  # open until 31 March 2027, 23:59:59 Paris time
     home = HomePage.objects.get().url
