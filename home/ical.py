@@ -62,7 +62,22 @@ def build_calendar(events, request=None) -> Calendar:
     return cal
 
 
+# RFC 5545: a content line of this many octets or more is folded (icalendar's limit).
+FOLD_OCTETS = 75
+
+
+def calendar_bytes(cal: Calendar) -> bytes:
+    """`cal.to_ical()`, byte for byte, in a fraction of its time: icalendar folds every line by
+    walking it character by character; a line shorter than the limit (most) is written as it is."""
+    out = []
+    for line in cal.content_lines():
+        if line:
+            raw = line.encode("utf-8")
+            out.append(raw if len(raw) < FOLD_OCTETS else line.to_ical())
+    return b"\r\n".join(out) + b"\r\n"
+
+
 def calendar_response(events, filename: str, request=None) -> HttpResponse:
-    response = HttpResponse(build_calendar(events, request).to_ical(), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar_bytes(build_calendar(events, request)), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -232,7 +232,7 @@ def meeting_ics(meeting: WorkingGroupMeeting, now: dt.datetime | None = None) ->
     """The invitation's .ics (RFC 5545, icalendar): one event, its SEQUENCE the meeting's version."""
     from icalendar import Event
 
-    from home.ical import new_calendar
+    from home.ical import calendar_bytes, new_calendar
 
     cal = new_calendar(meeting.group.name)
     event = Event()
@@ -254,7 +254,7 @@ def meeting_ics(meeting: WorkingGroupMeeting, now: dt.datetime | None = None) ->
     event.add("status", "CONFIRMED")
     cal.add_component(event)
     cal.add_missing_timezones()
-    return cal.to_ical()
+    return calendar_bytes(cal)
 
 
 def invite_members(meeting: WorkingGroupMeeting, campaign: Campaign | None) -> Sending:

@@ -125,3 +125,19 @@ def test_events_of_one_day_keep_their_order_in_both_lists(content, client, froze
     assert order(upcoming, "a-venir") == [e.title for e in events.upcoming() if e.slug.startswith("a-venir-")]
     assert order(past, "passe") == [e.title for e in events.past() if e.slug.startswith("passe-")]
     assert len(order(upcoming, "a-venir")) == len(order(past, "passe")) == 3
+
+
+@pytest.mark.django_db
+def test_feed_bytes_are_icalendars_own(content):
+    """calendar_bytes writes short lines as they are and lets icalendar fold the long ones: the
+    same bytes as Calendar.to_ical(), long accented descriptions and 74/75/76-octet lines included."""
+    from home.ical import build_calendar, calendar_bytes, new_calendar
+
+    cal = build_calendar(list(EventPage.objects.live().order_by("start_date", "pk")))
+    assert calendar_bytes(cal) == cal.to_ical()
+    assert b"\r\n " in cal.to_ical()  # some lines are folded
+    edge = new_calendar()
+    for length in range(60, 90):
+        edge.add("x-bnm-note", "é" * (length // 2) + "a" * (length % 2))
+        edge.add("x-bnm-text", "a" * length)
+    assert calendar_bytes(edge) == edge.to_ical()
