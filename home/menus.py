@@ -43,6 +43,14 @@ def build_menus(site):
         if page.show_in_menus:
             main.append(item)
         by_model.setdefault(page.content_type.model, item)
+    presentation = by_model.get("presentationpage")
+    if presentation is not None:
+        # The home page's cards (PresentationPage.tool_cards, kept from its tool blocks on save).
+        from home.models import PresentationPage
+
+        presentation["tool_cards"] = PresentationPage.objects.filter(pk=presentation["pk"]).values_list(
+            "tool_cards", flat=True
+        ).first() or []
     footer = [
         {"pk": page.pk, "label": page.footer_label, "url": page.get_url()}
         for page in StandardPage.objects.descendant_of(root).live().exclude(footer_label="").order_by("path")

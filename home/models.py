@@ -211,15 +211,16 @@ class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, TreeRoutingMixin, Page):
         from .menus import get_menus
 
         context["campaign"] = current_campaign(request)
-        # The cards are the presentation's own summary of its tools (tool_cards, kept on save):
-        # its StreamField is not read here.
-        presentation = PresentationPage.objects.live().child_of(self).defer_streamfields().first()
-        context["presentation"] = presentation
-        context["tools"] = presentation.tools(request) if presentation else []
+        by_model = get_menus(request)["by_model"]
+        # The presentation page (the first live one below the home page) and its cards, its own
+        # summary of its tools (tool_cards, kept on save), read with the menus: its StreamField
+        # is not read here.
+        presentation = by_model.get("presentationpage")
+        context["presentation_url"] = presentation["url"] if presentation else ""
+        context["tools"] = PresentationPage.cards_at(presentation["url"], presentation["tool_cards"]) if presentation else []
         # Lists skip view-restricted pages' checks (one query each): the public site has none.
         context["latest_news"] = NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
         context["next_events"] = EventPage.objects.live().descendant_of(self).upcoming()[:3]
-        by_model = get_menus(request)["by_model"]
         context["calendar_url"] = by_model.get("calendarpage", {}).get("url")
         context["news_index_url"] = by_model.get("newsindexpage", {}).get("url")
         return context
@@ -257,10 +258,10 @@ class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin,
             if isinstance(block.block, ToolBlock)
         ]
 
-    def tools(self, request=None):
-        """The tool cards, with the URL of their section, for the home page."""
-        url = self.get_url(request)
-        return [{"value": card, "url": f"{url}#{card['anchor']}"} for card in self.tool_cards]
+    @staticmethod
+    def cards_at(url: str, tool_cards: list[dict]) -> list[dict]:
+        """The tool cards of the presentation page at `url`, with the URL of their section, for the home page."""
+        return [{"value": card, "url": f"{url}#{card['anchor']}"} for card in tool_cards]
 
     @cached_property
     def toc(self):
