@@ -58,7 +58,9 @@ def build_calendar(events, request=None) -> Calendar:
         event.add("url", page_url(page, request))
         event.add("status", "TENTATIVE" if page.is_provisional else "CONFIRMED")
         cal.add_component(event)
-    cal.add_missing_timezones()
+    if any(page.is_timed for page in events):
+        # Only an event with hours names a time zone (TZID): the walk finds nothing otherwise.
+        cal.add_missing_timezones()
     return cal
 
 
