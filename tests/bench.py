@@ -22,7 +22,8 @@ counted in this process (CaptureQueriesContext) on the same database and cache.
 
 The AMI step save: 1, 10 and 20 referents at once, each on their own dossier opened through its
 private link, each looping « GET the step, POST the form » as a browser does (CSRF cookie and
-token, session, behind a TLS proxy: X-Forwarded-Proto). Latency is the POST's.
+token, session, behind a TLS proxy: X-Forwarded-Proto). Latency is the POST's. After each level,
+every dossier must hold the last text its referent saved (read in the database), else an error.
 
 Everything the bench starts (gunicorns, database) is stopped in a `finally`, on Ctrl-C as well.
 """
@@ -482,9 +483,9 @@ class Referent:
         if status != 200 or not revision:
             return f"GET {status}"
         self.saves += 1
+        self.typed = f"Projet de la commune, version {self.saves}"
         data = dict(self.dossier["post"], csrfmiddlewaretoken=self.cookies["csrftoken"],
-                    step_revision=revision.group(1).decode(),
-                    project_statement=f"Projet de la commune, version {self.saves}")
+                    step_revision=revision.group(1).decode(), project_statement=self.typed)
         return urlencode(data, doseq=True).encode()
 
     def save(self, body: bytes) -> tuple[float, str | None]:
@@ -492,7 +493,20 @@ class Referent:
         start = time.perf_counter()
         status, _ = self._request("POST", self.step, body, referer=True)
         elapsed = (time.perf_counter() - start) * 1000
-        return elapsed, None if status == 302 else f"POST {status}"
+        if status != 302:
+            return elapsed, f"POST {status}"
+        self.saved = self.typed
+        return elapsed, None
+
+
+def not_saved(referents: list[Referent]) -> list[str]:
+    """A « not saved » error for each referent whose dossier does not hold the last text a 302
+    answered (read in the database: a fast answer that lost the save would not count)."""
+    from ami.models import Dossier
+
+    saved = {r.dossier["public_id"]: r.saved for r in referents if getattr(r, "saved", None)}
+    found = dict(Dossier.objects.filter(public_id__in=saved).values_list("public_id", "project_statement"))
+    return ["not saved" for public_id, text in saved.items() if found.get(public_id) != text]
 
 
 def measure_saves(out, base: str, dossiers: list[dict], seconds: float) -> list[dict]:
@@ -529,6 +543,7 @@ def measure_saves(out, base: str, dossiers: list[dict], seconds: float) -> list[
                 posting += time.monotonic() - started
                 latencies += [elapsed for elapsed, error in results if not error]
                 errors += [error for _, error in results if error]
+        errors += not_saved(referents[:concurrency])
         row = {
             "label": f"enregistrement d’étape, {concurrency} référent{'s' if concurrency > 1 else ''} à la fois",
             "rps": len(latencies) / posting if posting else None, "p50": percentile(latencies, 50),
