@@ -29,13 +29,6 @@ from wagtail.models import Page, PageViewRestriction, Site
 from core import pagecache
 
 
-def needs_no_site(view):
-    """Mark a view that never reads the Wagtail site: CachedSiteMiddleware leaves it alone (the
-    health check must report a database that is down or not migrated, not fail on the site)."""
-    view.needs_no_site = True
-    return view
-
-
 class CachedSiteMiddleware:
     """Find the Wagtail site of the request in the cache (one query per generation and host
     instead of one per request), once the URL names a view that may read it, and only when it
@@ -50,8 +43,7 @@ class CachedSiteMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # _wagtail_site: the attribute Site.find_for_request reads (hasattr would read it here).
-        if getattr(view_func, "needs_no_site", False) or "_wagtail_site" in vars(request) \
-                or isinstance(request, LazySiteRequest):
+        if "_wagtail_site" in vars(request) or isinstance(request, LazySiteRequest):
             return None
         try:
             request.get_host()  # a host outside ALLOWED_HOSTS gets no cache entry (Django refuses it)
