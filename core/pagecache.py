@@ -30,6 +30,7 @@ import hashlib
 import logging
 import pickle
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -43,6 +44,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags
+
+from core.pagewatch import watch_for
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +110,35 @@ def invalidate(**kwargs) -> None:
 
 def next_generation() -> None:
     cache = _cache()
+    watch = watch_for(cache, GENERATION_KEY)
+    if watch is not None:  # Redis: moved and announced to every process at once (core/pagewatch.py)
+        watch.announce()
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no counter yet (or it was lost): a random start differs from the entries'
         cache.set(GENERATION_KEY, secrets.randbits(62), None)
+
+
+def _watch_and_known():
+    """This process's watch of the counter (None without Redis) and the value it trusts, if any."""
+    watch = watch_for(_cache(), GENERATION_KEY)
+    return watch, (watch.known() if watch is not None else None)
+
+
+def _fetch(keys: list[str], watch=None, known: int | None = None) -> tuple[int | None, dict]:
+    """The counter (`known`, this process's copy while no change was announced: core/pagewatch.py)
+    and `keys` from the cache, in one round trip at most; the counter is None when the cache has
+    none or did not answer."""
+    cache = _cache()
+    if known is not None:
+        return known, cache.get_many(keys) if keys else {}
+    token = watch.token() if watch is not None else 0
+    found = cache.get_many([GENERATION_KEY, *keys])
+    value = found.pop(GENERATION_KEY, None)
+    if watch is not None:
+        value = watch.remember(value, token)
+    return value, found
 
 
 _UNREAD = object()
@@ -121,7 +149,7 @@ def _read_generation(request: HttpRequest | None) -> int | None:
     did not answer (Redis down: fail-soft reads are misses)."""
     value = getattr(request, "_page_cache_generation", _UNREAD) if request is not None else _UNREAD
     if value is _UNREAD:
-        value = _cache().get(GENERATION_KEY)
+        value, _ = _fetch([], *_watch_and_known())
         if request is not None:
             request._page_cache_generation = value
     return value
@@ -232,8 +260,8 @@ def _key(meta: dict) -> str:
     gzip = "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
     host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
     raw = f"{_scheme(meta)}://{host}{_path(meta)}|{int(gzip)}"
-    # v2: entries carry their final headers (the layout changed when the cache moved first).
-    return "pagecache:v2:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    # v3: entries carry their final headers and their expiry (the layout changed).
+    return "pagecache:v3:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def _is_storable(response: HttpResponse) -> bool:
@@ -252,22 +280,42 @@ NOT_MODIFIED_HEADERS = ("etag", "last-modified", "cache-control", "vary", "acces
 def lookup(meta: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
     """The stored answer to this request, as (status, headers, body), or None (not a candidate,
     a miss, or the cache unreachable: the page is built). On a miss the generation read in the
-    same round trip is left in `meta` for the middleware that will store the page."""
+    same round trip is left in `meta` for the middleware that will store the page.
+
+    On Redis, while this process knows the generation (core/pagewatch.py), a page it already read
+    is answered from its own copy, without a round trip."""
     if not _is_candidate(meta):
         return None
     key = _key(meta)
-    found = _cache().get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY, 0)
-    entry = found.get(key)
-    if entry is None or entry[0] != generation:
-        # Django rewrites PATH_INFO (decoded from the raw WSGI string): the key is kept as computed
-        # here; the generation as read too (None: no counter, or the cache is down).
-        meta[MISS_META] = (generation, key, found.get(GENERATION_KEY))
-        return None
-    _, status, headers, content, etag = entry
+    watch, known = _watch_and_known()
+    entry = _pages.get(key) if known is not None else None
+    if entry is None or entry[0] != known or entry[5] <= time.time():
+        raw_generation, found = _fetch([key], watch, known)
+        generation = raw_generation or 0
+        entry = found.get(key)
+        if entry is None or entry[0] != generation:
+            # Django rewrites PATH_INFO (decoded from the raw WSGI string): the key is kept as computed
+            # here; the generation as read too (None: no counter, or the cache is down).
+            meta[MISS_META] = (generation, key, raw_generation)
+            return None
+        if watch is not None:
+            _keep_page(key, entry)
+    _, status, headers, content, etag, _ = entry
     if etag in parse_etags(meta.get("HTTP_IF_NONE_MATCH", "")):
         return 304, [(name, value) for name, value in headers if name.lower() in NOT_MODIFIED_HEADERS], b""
     return status, [*headers, ("X-Page-Cache", "hit")], content if meta.get("REQUEST_METHOD") == "GET" else b""
+
+
+# This process's copies of the pages it served from Redis, each with its generation and expiry:
+# served again only while the watch trusts that generation (lookup). Bounded; emptied when full.
+_pages: dict[str, tuple] = {}
+PAGES_MAX_ENTRIES = 500
+
+
+def _keep_page(key: str, entry: tuple) -> None:
+    if len(_pages) >= PAGES_MAX_ENTRIES and key not in _pages:
+        _pages.clear()
+    _pages[key] = entry
 
 
 MISS_META = "bnm.page_cache_miss"
@@ -285,7 +333,8 @@ def _store(request: HttpRequest, response: HttpResponse, generation: int, key: s
         response["Cache-Control"] = "public, max-age=0, must-revalidate"
     headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_STORED]
     if request.method == "GET":  # a HEAD answer has no body to store
-        _cache().set(key, (generation, response.status_code, headers, response.content, etag), seconds)
+        expires_at = time.time() + seconds  # kept in the entry: this process's copy expires with it
+        _cache().set(key, (generation, response.status_code, headers, response.content, etag, expires_at), seconds)
     response["X-Page-Cache"] = "miss"
     if etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
         not_modified = HttpResponseNotModified()

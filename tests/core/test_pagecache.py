@@ -188,7 +188,8 @@ def test_on_redis_an_invalidation_reaches_every_process(content, client, setting
     }
     settings.PAGE_CACHE_ALIAS = "default"
     caches["default"].clear()
-    client.get("/la-bnm/")
+    # Emptied, Redis has no counter: the first visits start it (core/pagewatch.py), then a hit.
+    assert "hit" in [client.get("/la-bnm/")["X-Page-Cache"] for _ in range(4)]
     assert client.get("/la-bnm/")["X-Page-Cache"] == "hit"
     settings.PAGE_CACHE_ALIAS = "other_process"
     page = StandardPage.objects.get(slug="contact")
