@@ -127,12 +127,16 @@ class GenerationWatch:
     def _subscribe(self, now: float) -> bool:
         if now - self.failed_at < RETRY_SECONDS:
             return False
-        try:
+        try:  # through the cache's breaker: skipped while Redis was failing a moment ago
             raw = self.cache.client.get_client(write=False)
             pubsub = raw.pubsub()
             pubsub.subscribe(self._channel(raw))
-        except FAILURES:
+        except FAILURES as exc:
             self.failed_at = now
+            if isinstance(exc, OUTAGE_ERRORS):
+                # Connecting waited for a socket timeout: the cache's own calls skip Redis now, so
+                # that a request waits for one timeout at most (config/cache.py).
+                self.cache.breaker.record_failure(exc)
             return False
         self.pubsub, self.generation, self.last_ping = pubsub, None, 0.0
         self.changes += 1
