@@ -1,12 +1,28 @@
 """StreamField blocks of the presentation and standard pages (templates in templates/blocks/)."""
 from wagtail import blocks
 
+from home.routing import RENDERING_TREE
+
 RICH_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4"]
+
+
+class SitePageChooserBlock(blocks.PageChooserBlock):
+    """A page of the site. While a public page routed with the site's tree is rendered
+    (home.routing.RENDERING_TREE), the chosen pages are taken from that tree (title, URL) instead
+    of a query; anywhere else (the admin, a page outside the tree), from the database."""
+
+    def bulk_to_python(self, values):
+        tree = RENDERING_TREE.get()
+        if tree is not None:
+            found = [tree.by_pk.get(value) if value is not None else None for value in values]
+            if all(page is not None for page, value in zip(found, values, strict=True) if value is not None):
+                return [page.as_page() if page is not None else None for page in found]
+        return super().bulk_to_python(values)
 
 
 class LinkBlock(blocks.StructBlock):
     label = blocks.CharBlock(label="intitulé")
-    page = blocks.PageChooserBlock(label="page du site", required=False)
+    page = SitePageChooserBlock(label="page du site", required=False)
     url = blocks.URLBlock(label="adresse externe", required=False, help_text="Si aucune page du site n’est choisie.")
     description = blocks.CharBlock(label="précision", required=False)
 

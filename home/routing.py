@@ -16,6 +16,7 @@ deletion or change of a page, a site or a restriction), so a page costs one quer
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -116,6 +117,7 @@ class SiteTree:
     root_path: str
     by_url_path: dict[str, TreePage] = field(default_factory=dict)
     by_path: dict[str, TreePage] = field(default_factory=dict)
+    by_pk: dict[int, TreePage] = field(default_factory=dict)
     restricted_paths: tuple[str, ...] = ()
 
     @classmethod
@@ -128,6 +130,7 @@ class SiteTree:
         for row in rows:
             page = TreePage(*row)
             tree.by_path[page.path] = page
+            tree.by_pk[page.pk] = page
             if page.path.startswith(root.path):
                 tree.by_url_path[page.url_path] = page
         tree.restricted_paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
@@ -135,7 +138,7 @@ class SiteTree:
 
     @classmethod
     def of(cls, root: Page, request=None) -> SiteTree:
-        return pagecache.cached(f"wagtail:tree:{root.pk}", lambda: cls.build(root), request)
+        return pagecache.cached(f"wagtail:tree2:{root.pk}", lambda: cls.build(root), request)
 
     def ancestors(self, page) -> list[TreePage] | None:
         """The page's ancestors from the tree's root (None when one is missing from the tree)."""
@@ -169,11 +172,28 @@ def _decides_sub_paths(model, remaining: list[str]) -> bool:
     return True
 
 
+# The site's tree while a page routed with it is rendered (RoutedPageMixin.serve): the pages its
+# blocks link to are read from it (home.blocks.SitePageChooserBlock), not from the database.
+RENDERING_TREE: ContextVar[SiteTree | None] = ContextVar("bnm_rendering_tree", default=None)
+
+
 class RoutedPageMixin:
     """Before `Page` in every page class: what the tree answers without a query once the page
     was routed by TreeRoutingMixin (`routed_tree`); otherwise Wagtail's own answers."""
 
     routed_tree: SiteTree | None = None
+
+    def serve(self, request, *args, **kwargs):
+        if self.routed_tree is None:
+            return super().serve(request, *args, **kwargs)
+        token = RENDERING_TREE.set(self.routed_tree)
+        try:
+            response = super().serve(request, *args, **kwargs)
+            if getattr(response, "is_rendered", True) is False:
+                response.render()  # now, while the tree is the one of this request
+            return response
+        finally:
+            RENDERING_TREE.reset(token)
 
     def get_view_restrictions(self):
         tree = self.routed_tree

@@ -233,3 +233,21 @@ def test_a_change_committed_by_another_web_process_reaches_this_ones_headers(edi
     Page.objects.filter(pk=calendar.pk).update(title="Calendrier du programme")
     caches[django_settings.PAGE_CACHE_ALIAS].incr(pagecache.GENERATION_KEY)
     assert ">Calendrier du programme</a>" in client.get(faq).content.decode()
+
+
+def test_the_pages_a_presentation_links_to_come_from_the_site_tree(editors_items, client, settings,
+                                                                   django_assert_num_queries):
+    """« Pour en savoir plus » links to the FAQ: its title and address come from the site's tree
+    kept per generation (home.blocks.SitePageChooserBlock), so the page costs its own row only,
+    and a moved page's new address is shown at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    url = PresentationPage.objects.get().url
+    assert 'href="/faq/">Questions fréquentes sur la BNM</a>' in client.get(url).content.decode()
+    with django_assert_num_queries(1):
+        html = client.get(url).content.decode()
+    assert 'href="/faq/">Questions fréquentes sur la BNM</a>' in html
+
+    faq = FaqPage.objects.get()
+    faq.slug = "vos-questions"
+    faq.save_revision().publish()
+    assert 'href="/vos-questions/">Questions fréquentes sur la BNM</a>' in client.get(url).content.decode()
