@@ -10,6 +10,7 @@ breadcrumb trail is shared with the visible breadcrumbs.
 """
 from __future__ import annotations
 
+import functools
 import re
 from html import unescape
 
@@ -74,8 +75,10 @@ _PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p>", re.S | re.I)
 # --- Text ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=2048)
 def plain_text(value: str) -> str:
-    """Rich text or plain text as one line of plain text (tags gone, entities decoded)."""
+    """Rich text or plain text as one line of plain text (tags gone, entities decoded). Remembered
+    per text (a page's rich text is the same on every request; strip_tags parses it each time)."""
     return " ".join(unescape(strip_tags(value or "")).split())
 
 
