@@ -26,6 +26,7 @@ own copy of those values under their generation, so a page costs one round trip 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import pickle
@@ -52,6 +53,12 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "pagecache:generation"
 _MISSING = object()
 DATA_KEY_PREFIX = "pagecache:data:"
+# What the site's code reads back from the cache (pages, and the data derived for them) has the
+# shape that code gave it: keys carry a hash of the code, so a deploy, or two versions running
+# side by side during one, never reads what another version wrote (code_version()).
+# The static files too: a page names them by their hashed names (ManifestStaticFilesStorage).
+CODE_DIRECTORIES = ("accounts", "ami", "config", "core", "faq", "home", "ops", "static", "templates")
+CODE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".json", ".css", ".js", ".svg", ".png")
 # Derived data is dropped by the generation; this only bounds what an idle key keeps.
 DATA_SECONDS = 24 * 3600
 ATTRIBUTE = "public_cache_seconds"
@@ -65,6 +72,19 @@ NOT_STORED = {"set-cookie", "date"}
 
 def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the site's code and templates (their bytes, so every host of one release agrees),
+    computed once per process."""
+    digest = hashlib.blake2b(digest_size=8)
+    for directory in CODE_DIRECTORIES:
+        for path in sorted((settings.BASE_DIR / directory).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def mark_public(response: HttpResponse, seconds: int | None = None) -> HttpResponse:
@@ -204,12 +224,12 @@ def cached(key: str, build: Callable[[], Any], request: HttpRequest | None = Non
         if still_valid is not None and not still_valid(value):
             value = _MISSING
     if value is _MISSING:
-        entry = cache.get(DATA_KEY_PREFIX + key)
+        entry = cache.get(f"{DATA_KEY_PREFIX}{code_version()}:{key}")
         if entry is not None and entry[0] == current and (still_valid is None or still_valid(entry[1])):
             value = entry[1]
         else:
             value = build()
-            cache.set(DATA_KEY_PREFIX + key, (current, value), DATA_SECONDS)
+            cache.set(f"{DATA_KEY_PREFIX}{code_version()}:{key}", (current, value), DATA_SECONDS)
         if known is not None:
             _keep_locally(key, current, value)
     if memo is not None:
@@ -260,8 +280,7 @@ def _key(meta: dict) -> str:
     gzip = "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
     host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
     raw = f"{_scheme(meta)}://{host}{_path(meta)}|{int(gzip)}"
-    # v3: entries carry their final headers and their expiry (the layout changed).
-    return "pagecache:v3:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+    return f"pagecache:page:{code_version()}:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
 def _is_storable(response: HttpResponse) -> bool:

@@ -138,7 +138,7 @@ class SiteTree:
 
     @classmethod
     def of(cls, root: Page, request=None) -> SiteTree:
-        return pagecache.cached(f"wagtail:tree2:{root.pk}", lambda: cls.build(root), request)
+        return pagecache.cached(f"wagtail:tree:{root.pk}", lambda: cls.build(root), request)
 
     def ancestors(self, page) -> list[TreePage] | None:
         """The page's ancestors from the tree's root (None when one is missing from the tree)."""

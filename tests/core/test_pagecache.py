@@ -254,3 +254,21 @@ def test_front_never_gives_the_https_copy_to_an_http_request(content, front, set
     assert wsgi_get(app, "/faq/", HTTP_X_FORWARDED_PROTO="https")[1]["X-Page-Cache"] == "hit"
     status, headers, _ = wsgi_get(app, "/faq/", HTTP_X_FORWARDED_PROTO="http")
     assert status.startswith("301") and headers["Location"] == "https://testserver/faq/"
+
+
+def test_what_another_version_of_the_code_stored_is_never_read(content, client, monkeypatch):
+    """A deploy (or two versions side by side during one) shares the cache: a page or a value
+    derived for pages that another version of the code stored is built again, never read back
+    (its shape or its HTML may differ)."""
+    from core import pagecache
+
+    assert client.get("/la-bnm/")["X-Page-Cache"] == "miss"
+    assert client.get("/la-bnm/")["X-Page-Cache"] == "hit"
+    built = []
+    assert pagecache.cached("menus-test", lambda: built.append(1) or "old shape") == "old shape"
+
+    monkeypatch.setattr(pagecache, "code_version", lambda: "another-release")
+    pagecache._local.clear()  # this process's own copy belongs to the process, not to the cache
+    assert client.get("/la-bnm/")["X-Page-Cache"] == "miss"
+    assert pagecache.cached("menus-test", lambda: built.append(2) or "new shape") == "new shape"
+    assert built == [1, 2]
