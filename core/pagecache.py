@@ -21,7 +21,9 @@ The same generation keys what public pages derive from the database and keep bet
 in the default cache (`cached()`: the Wagtail site of a host, its page tree, the menus and
 settings, the call shown to the public): a page missing from this cache is still cheap to build
 (README, « A miss is cheap too »), and an edit reaches both at once. Each process also keeps its
-own copy of those values under their generation, so a page costs one round trip (the generation).
+own copy of those values under their generation; on Redis it also knows the generation without
+asking while Redis announces no change (core/pagewatch.py), and then serves the pages it already
+read from its own copy: a hit usually costs no round trip at all.
 """
 from __future__ import annotations
 
