@@ -177,12 +177,6 @@ def _read_generation(request: HttpRequest | None) -> int | None:
     return value
 
 
-def generation(request: HttpRequest | None = None) -> int:
-    """The current generation, read once per request (the middleware has read it on a miss)."""
-    value = _read_generation(request)
-    return 0 if value is None else value
-
-
 # This process's copy of the values `cached()` read or built, pickled (each request unpickles its
 # own, as from the shared cache) and tagged with their generation: once the request has read the
 # generation, a value of that generation is taken from here without a round trip to the shared
@@ -192,11 +186,16 @@ _local: dict[str, tuple[int, bytes]] = {}
 LOCAL_MAX_ENTRIES = 256
 
 
+def _keep(store: dict, limit: int, key: str, value: Any) -> None:
+    """Put `value` in one of this process's bounded copies (`_local`, `_pages`): emptied when full."""
+    if len(store) >= limit and key not in store:
+        store.clear()
+    store[key] = value
+
+
 def _keep_locally(key: str, current: int, value: Any) -> None:
-    if len(_local) >= LOCAL_MAX_ENTRIES and key not in _local:
-        _local.clear()
     try:
-        _local[key] = (current, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        _keep(_local, LOCAL_MAX_ENTRIES, key, (current, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
     except (pickle.PicklingError, TypeError, AttributeError):
         _local.pop(key, None)
 
@@ -320,7 +319,7 @@ def lookup(meta: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
             meta[MISS_META] = (generation, key, raw_generation)
             return None
         if watch is not None:
-            _keep_page(key, entry)
+            _keep(_pages, PAGES_MAX_ENTRIES, key, entry)
     _, status, headers, content, etag, _ = entry
     if etag in parse_etags(meta.get("HTTP_IF_NONE_MATCH", "")):
         return 304, [(name, value) for name, value in headers if name.lower() in NOT_MODIFIED_HEADERS], b""
@@ -331,12 +330,6 @@ def lookup(meta: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
 # served again only while the watch trusts that generation (lookup). Bounded; emptied when full.
 _pages: dict[str, tuple] = {}
 PAGES_MAX_ENTRIES = 500
-
-
-def _keep_page(key: str, entry: tuple) -> None:
-    if len(_pages) >= PAGES_MAX_ENTRIES and key not in _pages:
-        _pages.clear()
-    _pages[key] = entry
 
 
 MISS_META = "bnm.page_cache_miss"
