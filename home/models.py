@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -220,8 +221,13 @@ class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, TreeRoutingMixin, Page):
         context["tools"] = PresentationPage.cards_at(presentation["url"], presentation["tool_cards"]) if presentation else []
         # Lists skip view-restricted pages' checks (one query each): the public site has none.
         context["latest_news"] = NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:3]
-        context["next_events"] = EventPage.objects.live().descendant_of(self).upcoming()[:3]
-        context["calendar_url"] = by_model.get("calendarpage", {}).get("url")
+        calendar = by_model.get("calendarpage")
+        today = _today()
+        context["next_events"] = [
+            entry for entry in (calendar_entries(calendar["pk"], calendar["url"], request) if calendar else [])
+            if not entry.is_past(today)
+        ][:3]
+        context["calendar_url"] = calendar["url"] if calendar else None
         context["news_index_url"] = by_model.get("newsindexpage", {}).get("url")
         return context
 
@@ -331,143 +337,13 @@ def _today():
     return timezone.localdate()
 
 
-class EventPageQuerySet(PageQuerySet):
-    def upcoming(self, today=None):
-        today = today or _today()
-        return self.filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today)).order_by(
-            "start_date", "start_time", "pk"
-        )
-
-    def past(self, today=None):
-        today = today or _today()
-        return self.filter(Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)).order_by(
-            "-start_date", "-start_time", "-pk"
-        )
+CATEGORY_LABELS = dict(EventCategory.choices)
 
 
-def group_events(events, newest_first: bool = False) -> list[dict]:
-    """Events under their group heading (EventPage.group_label): a milestone of « Année 2023 »
-    is not filed under « Janvier 2023 ». Groups by year (in the events' order: oldest or newest
-    first), the whole year's group first, then its semesters and months in the events' order."""
-    groups: dict[str, dict] = {}
-    for event in events:
-        group = groups.setdefault(
-            event.group_label, {"label": event.group_label, "year": event.start_date.year,
-                                "whole_year": event.period_kind == "year", "events": []},
-        )
-        group["events"].append(event)
-    direction = -1 if newest_first else 1
-    return sorted(groups.values(), key=lambda g: (direction * g["year"], not g["whole_year"]))
-
-
-class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, RoutablePageMixin, Page):
-    intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    subpage_types = ["home.EventPage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = "page calendrier"
-
-    def events(self):
-        return EventPage.objects.live().child_of(self)
-
-    @staticmethod
-    def ical_url_of(calendar_url: str) -> str:
-        """The iCal feed of the calendar page at `calendar_url` (its `ical_feed` route)."""
-        return f"{calendar_url}bnm.ics"
-
-    @property
-    def ical_url(self):
-        return self.ical_url_of(self.url)
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        categories = EventCategory.choices
-        category = request.GET.get("categorie", "")
-        if category not in EventCategory.values:
-            category = ""
-        events = self.events()
-        if category:
-            events = events.filter(category=category)
-        # One query for both lists: upcoming() and past() split on the same day as is_past(), and
-        # past()'s order is upcoming()'s reversed (the database puts empty times at the other end).
-        today = _today()
-        ordered = list(events.order_by("start_date", "start_time", "pk"))
-        context.update(
-            categories=categories,
-            category=category,
-            category_label=EventCategory(category).label if category else "",
-            upcoming_groups=group_events([event for event in ordered if not event.is_past(today)]),
-            past_groups=group_events([event for event in reversed(ordered) if event.is_past(today)], newest_first=True),
-        )
-        return context
-
-    @re_path(r"^bnm\.ics/$", name="ical_feed")
-    def ical_feed(self, request):
-        from .ical import calendar_response
-
-        return calendar_response(list(self.events().order_by("start_date", "pk")), "bnm.ics", request)
-
-    @re_path(r"^(?P<slug>[-\w]+)\.ics/$", name="event_ical")
-    def event_ical(self, request, slug):
-        from .ical import calendar_response
-
-        event = self.events().filter(slug=slug).first()
-        if event is None:
-            raise Http404
-        return calendar_response([event], f"{slug}.ics", request)
-
-
-class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
-    start_date = models.DateField("date de début")
-    end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
-    all_day = models.BooleanField("toute la journée", default=True)
-    start_time = models.TimeField("heure de début", null=True, blank=True, help_text="Heure de Paris.")
-    end_time = models.TimeField("heure de fin", null=True, blank=True)
-    period_label = models.CharField(
-        "période en clair", max_length=100, blank=True, help_text="Par exemple « 1er semestre 2023 ». Remplace les dates à l’affichage."
-    )
-    is_provisional = models.BooleanField("date prévisionnelle", default=True)
-    category = models.CharField("catégorie", max_length=20, choices=EventCategory.choices)
-    location = models.CharField("lieu", max_length=200, blank=True)
-    description = RichTextField("description", features=RICH_FEATURES, blank=True)
-
-    content_panels = Page.content_panels + [
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
-                FieldPanel("all_day"),
-                FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
-                FieldPanel("period_label"),
-                FieldPanel("is_provisional"),
-            ],
-            heading="Dates",
-        ),
-        FieldPanel("category"),
-        FieldPanel("location"),
-        FieldPanel("description"),
-    ]
-    search_fields = Page.search_fields + [index.SearchField("description"), index.FilterField("start_date")]
-    parent_page_types = ["home.CalendarPage"]
-    subpage_types = []
-
-    objects = PageManager.from_queryset(EventPageQuerySet)()
-
-    class Meta:
-        verbose_name = "événement"
-        verbose_name_plural = "événements"
-        ordering = ["start_date"]
-
-    def clean(self):
-        super().clean()
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "La date de fin doit suivre la date de début."})
-        if not self.all_day and not self.start_time:
-            raise ValidationError({"start_time": "Indiquez l’heure de début, ou cochez « toute la journée »."})
-        if self.start_time and self.end_time and not self.end_date and self.end_time <= self.start_time:
-            raise ValidationError({"end_time": "L’heure de fin doit suivre l’heure de début."})
+class EventDates:
+    """What an event says of its dates and category, in French: for its page (EventPage) and for
+    the lists (EventEntry). Reads start_date, end_date, all_day, start_time, end_time,
+    period_label, is_provisional and category."""
 
     @property
     def month(self):
@@ -531,7 +407,7 @@ class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
 
     @property
     def category_label(self):
-        return EventCategory(self.category).label if self.category in EventCategory.values else ""
+        return CATEGORY_LABELS.get(self.category, "")
 
     @property
     def is_timed(self):
@@ -566,6 +442,193 @@ class EventPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
             if self.end_time:
                 text += f" – {format_time_fr(self.end_time)}"
         return text
+
+class EventPageQuerySet(PageQuerySet):
+    def upcoming(self, today=None):
+        today = today or _today()
+        return self.filter(Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today)).order_by(
+            "start_date", "start_time", "pk"
+        )
+
+    def past(self, today=None):
+        today = today or _today()
+        return self.filter(Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)).order_by(
+            "-start_date", "-start_time", "-pk"
+        )
+
+
+def group_events(events, newest_first: bool = False) -> list[dict]:
+    """Events under their group heading (EventPage.group_label): a milestone of « Année 2023 »
+    is not filed under « Janvier 2023 ». Groups by year (in the events' order: oldest or newest
+    first), the whole year's group first, then its semesters and months in the events' order."""
+    groups: dict[str, dict] = {}
+    for event in events:
+        group = groups.setdefault(
+            event.group_label, {"label": event.group_label, "year": event.start_date.year,
+                                "whole_year": event.period_kind == "year", "events": []},
+        )
+        group["events"].append(event)
+    direction = -1 if newest_first else 1
+    return sorted(groups.values(), key=lambda g: (direction * g["year"], not g["whole_year"]))
+
+
+class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, RoutablePageMixin, Page):
+    intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["home.EventPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "page calendrier"
+
+    def events(self):
+        return EventPage.objects.live().child_of(self)
+
+    def entries(self, request=None) -> list[EventEntry]:
+        """The calendar's live events, for its lists and feeds (see calendar_entries)."""
+        return calendar_entries(self.pk, self.get_url(request) or "", request)
+
+    @staticmethod
+    def ical_url_of(calendar_url: str) -> str:
+        """The iCal feed of the calendar page at `calendar_url` (its `ical_feed` route)."""
+        return f"{calendar_url}bnm.ics"
+
+    @property
+    def ical_url(self):
+        return self.ical_url_of(self.url)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        category = request.GET.get("categorie", "")
+        if category not in CATEGORY_LABELS:
+            category = ""
+        entries = self.entries(request)
+        if category:
+            entries = [entry for entry in entries if entry.category == category]
+        # Both lists from one: upcoming and past split on the same day as is_past(), and the past
+        # list's order (newest first) is the upcoming order reversed.
+        today = _today()
+        context.update(
+            categories=EventCategory.choices,
+            category=category,
+            category_label=CATEGORY_LABELS.get(category, ""),
+            upcoming_groups=group_events([entry for entry in entries if not entry.is_past(today)]),
+            past_groups=group_events([entry for entry in reversed(entries) if entry.is_past(today)], newest_first=True),
+        )
+        return context
+
+    @re_path(r"^bnm\.ics/$", name="ical_feed")
+    def ical_feed(self, request):
+        from .ical import calendar_response
+
+        return calendar_response(self.entries(request), "bnm.ics")
+
+    @re_path(r"^(?P<slug>[-\w]+)\.ics/$", name="event_ical")
+    def event_ical(self, request, slug):
+        from .ical import calendar_response
+
+        entries = [entry for entry in self.entries(request) if entry.slug == slug]
+        if not entries:
+            raise Http404
+        return calendar_response(entries, f"{slug}.ics")
+
+
+# The columns of an event that its lists and feeds show (EventEntry's fields, in this order).
+EVENT_ENTRY_COLUMNS = (
+    "pk", "title", "slug", "start_date", "end_date", "all_day", "start_time", "end_time", "period_label",
+    "is_provisional", "category", "location", "description", "last_published_at",
+)
+
+
+@dataclass
+class EventEntry(EventDates):
+    """An event as the calendar, the home page and the iCal feeds list it: its columns and its
+    address, without a Page object (a list of them costs a fraction of the pages)."""
+
+    pk: int
+    title: str
+    slug: str
+    start_date: dt.date
+    end_date: dt.date | None
+    all_day: bool
+    start_time: dt.time | None
+    end_time: dt.time | None
+    period_label: str
+    is_provisional: bool
+    category: str
+    location: str
+    description: str
+    last_published_at: dt.datetime | None
+    url: str = ""
+
+
+def calendar_entries(calendar_pk: int, calendar_url: str, request=None) -> list[EventEntry]:
+    """The live events of the calendar page `calendar_pk`, oldest first (start date, then start
+    time, all-day ones last on their day, then id), each with its address below `calendar_url`
+    (a child page's URL is its parent's followed by its slug). The rows are data derived from the
+    pages, kept per generation of core.pagecache: any publish, move or change starts a new one."""
+    from core import pagecache
+
+    rows = pagecache.cached(
+        f"bnm:calendar-events:{calendar_pk}",
+        lambda: list(
+            EventPage.objects.live().child_of(Page.objects.get(pk=calendar_pk))
+            .order_by("start_date", "start_time", "pk").values_list(*EVENT_ENTRY_COLUMNS)
+        ),
+        request,
+    )
+    return [EventEntry(*row, url=f"{calendar_url}{row[2]}/") for row in rows]
+
+
+class EventPage(EventDates, CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
+    start_date = models.DateField("date de début")
+    end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
+    all_day = models.BooleanField("toute la journée", default=True)
+    start_time = models.TimeField("heure de début", null=True, blank=True, help_text="Heure de Paris.")
+    end_time = models.TimeField("heure de fin", null=True, blank=True)
+    period_label = models.CharField(
+        "période en clair", max_length=100, blank=True, help_text="Par exemple « 1er semestre 2023 ». Remplace les dates à l’affichage."
+    )
+    is_provisional = models.BooleanField("date prévisionnelle", default=True)
+    category = models.CharField("catégorie", max_length=20, choices=EventCategory.choices)
+    location = models.CharField("lieu", max_length=200, blank=True)
+    description = RichTextField("description", features=RICH_FEATURES, blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldPanel("all_day"),
+                FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
+                FieldPanel("period_label"),
+                FieldPanel("is_provisional"),
+            ],
+            heading="Dates",
+        ),
+        FieldPanel("category"),
+        FieldPanel("location"),
+        FieldPanel("description"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("description"), index.FilterField("start_date")]
+    parent_page_types = ["home.CalendarPage"]
+    subpage_types = []
+
+    objects = PageManager.from_queryset(EventPageQuerySet)()
+
+    class Meta:
+        verbose_name = "événement"
+        verbose_name_plural = "événements"
+        ordering = ["start_date"]
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La date de fin doit suivre la date de début."})
+        if not self.all_day and not self.start_time:
+            raise ValidationError({"start_time": "Indiquez l’heure de début, ou cochez « toute la journée »."})
+        if self.start_time and self.end_time and not self.end_date and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "L’heure de fin doit suivre l’heure de début."})
 
     @property
     def ics_url(self):

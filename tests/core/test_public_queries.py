@@ -251,3 +251,30 @@ def test_the_pages_a_presentation_links_to_come_from_the_site_tree(editors_items
     faq.slug = "vos-questions"
     faq.save_revision().publish()
     assert 'href="/vos-questions/">Questions fréquentes sur la BNM</a>' in client.get(url).content.decode()
+
+
+def test_a_rescheduled_then_unpublished_event_is_on_the_home_calendar_and_feeds_at_once(editors_items, client,
+                                                                                        cached_or_not):
+    """The lists and feeds read the calendar's events as derived data (home.models.calendar_entries):
+    kept per generation, so an editor's publish and unpublish are seen on the next visit."""
+    event = EventPage.objects.get(slug="reunion-2027")
+    calendar = CalendarPage.objects.get()
+    home, feed, event_feed = HomePage.objects.get().url, calendar.ical_url, event.ics_url
+    for url in (home, calendar.url):
+        assert "14 janvier 2027" in visit(client, url, cached_or_not)
+    assert "DTSTART;TZID=Europe/Paris:20270114T140000" in visit(client, feed, cached_or_not)
+    assert "DTSTART;TZID=Europe/Paris:20270114T140000" in visit(client, event_feed, cached_or_not)
+
+    event.start_date = dt.date(2027, 2, 4)
+    event.save_revision().publish()
+    for url in (home, calendar.url):
+        html = client.get(url).content.decode()
+        assert "4 février 2027" in html and "14 janvier 2027" not in html
+    for url in (feed, event_feed):
+        ics = client.get(url).content.decode()
+        assert "DTSTART;TZID=Europe/Paris:20270204T140000" in ics and "20270114" not in ics
+
+    EventPage.objects.get(pk=event.pk).unpublish()
+    for url in (home, calendar.url, feed):
+        assert "Réunion d’information" not in client.get(url).content.decode()
+    assert client.get(event_feed).status_code == 404

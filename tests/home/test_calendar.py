@@ -5,6 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from home.models import EventPage
@@ -129,18 +132,67 @@ def test_events_of_one_day_keep_their_order_in_both_lists(content, client, froze
 
 @pytest.mark.django_db
 def test_feed_bytes_are_icalendars_own(content):
-    """calendar_bytes writes short lines as they are and lets icalendar fold the long ones: the
-    same bytes as Calendar.to_ical(), long accented descriptions and 74/75/76-octet lines included."""
+    """calendar_bytes writes each line itself: the same bytes as Calendar.to_ical(), with an event
+    at set hours (TZID parameters, VTIMEZONE), long accented descriptions and 74/75/76-octet lines."""
     from home.ical import build_calendar, calendar_bytes, new_calendar
+    from home.models import CalendarPage
 
-    cal = build_calendar(list(EventPage.objects.live().order_by("start_date", "pk")))
+    add_event("atelier", "Atelier ; démonstration, questions\\réponses", dt.date(2027, 3, 2), start=dt.time(9, 30),
+              end=dt.time(12, 0), location="Lille, salle « Europe »", description="<p>" + "Présentation détaillée. " * 12 + "</p>")
+    cal = build_calendar(CalendarPage.objects.get().entries())
+    assert b"BEGIN:VTIMEZONE" in cal.to_ical() and b"DTSTART;TZID=Europe/Paris:20270302T093000" in cal.to_ical()
     assert calendar_bytes(cal) == cal.to_ical()
-    before = cal.to_ical()
-    cal.add_missing_timezones()  # the feed of events without hours needs no VTIMEZONE
-    assert cal.to_ical() == before and b"VTIMEZONE" not in before
     assert b"\r\n " in cal.to_ical()  # some lines are folded
     edge = new_calendar()
     for length in range(60, 90):
         edge.add("x-bnm-note", "é" * (length // 2) + "a" * (length % 2))
         edge.add("x-bnm-text", "a" * length)
     assert calendar_bytes(edge) == edge.to_ical()
+
+
+@settings_hypothesis(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "é", "€", "😀", "\\", "^", ",", ";", " ", "\u202f"]), min_size=60, max_size=400))
+def test_folding_is_icalendars(text):
+    """fold() cuts a line where icalendar's Contentline.to_ical() does: never inside a UTF-8
+    character, never after an escaping backslash or caret."""
+    from icalendar.parser.content_line import Contentline
+
+    from home.ical import fold
+
+    line = f"DESCRIPTION:{text}"
+    assert fold(line) == Contentline(line).to_ical()
+
+
+@pytest.mark.django_db
+def test_feed_properties_are_the_types_icalendar_would_infer(content):
+    """build_calendar sets each property as the type Component.add() infers from the value: the
+    same event built with add() gives the same bytes (its DTSTAMP aside)."""
+    from icalendar import Event
+
+    from core.public_urls import absolute_url
+    from home.ical import build_calendar, event_uid
+    from home.models import CalendarPage
+
+    add_event("atelier", "Atelier", dt.date(2027, 3, 2), start=dt.time(9, 30), end=dt.time(12, 0), location="Lille")
+    entries = [entry for entry in CalendarPage.objects.get().entries() if entry.slug in {"atelier", "label-bnr-2022"}]
+    built = build_calendar(entries)
+    by_add = build_calendar([])
+    for entry in entries:
+        event = Event()
+        event.add("uid", event_uid(entry))
+        event.add("summary", entry.title + (" (prévisionnel)" if entry.is_provisional else ""))
+        event.add("dtstart", entry.starts_at if entry.is_timed else entry.start_date)
+        event.add("dtend", entry.ends_at if entry.is_timed else (entry.end_date or entry.start_date) + dt.timedelta(days=1))
+        description = built.walk("VEVENT")[entries.index(entry)].get("DESCRIPTION")
+        if description:
+            event.add("description", str(description))
+        if entry.location:
+            event.add("location", entry.location)
+        event.add("categories", [entry.category_label])
+        event.add("last-modified", entry.last_published_at.astimezone(dt.UTC).replace(microsecond=0))
+        event.add("url", absolute_url(entry.url))
+        event.add("status", "TENTATIVE" if entry.is_provisional else "CONFIRMED")
+        by_add.add_component(event)
+    by_add.add_missing_timezones()
+    without_stamp = [re.sub(rb"DTSTAMP:\d+T\d+Z\r\n", b"", cal.to_ical()) for cal in (built, by_add)]
+    assert len(entries) == 2 and without_stamp[0] == without_stamp[1]
