@@ -42,17 +42,6 @@ def base_scheme_and_host() -> tuple[str, str]:
     return parts.scheme or "http", parts.netloc
 
 
-class PublicSitemapUrlsMixin:
-    """Before `Page` in a Wagtail page class: its sitemap entries (Page.get_sitemap_urls, the hook
-    Wagtail documents for this) are on SITE_BASE_URL, not on the Wagtail Site of the request."""
-
-    def get_sitemap_urls(self, request=None):
-        urls = super().get_sitemap_urls(request)
-        for entry in urls:
-            entry["location"] = absolute_url(entry["location"])
-        return urls
-
-
 def site_host_and_port() -> tuple[str, int]:
     """(hostname, port) of SITE_BASE_URL for the Wagtail Site: 443 / 80 when the URL has none."""
     parts = urlsplit(base_url())

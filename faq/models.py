@@ -6,13 +6,12 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.pagecache import CachedPageMixin
-from core.public_urls import PublicSitemapUrlsMixin
 from home.routing import RoutedPageMixin
 
 from .blocks import FaqStreamBlock
 
 
-class FaqPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
+class FaqPage(CachedPageMixin, RoutedPageMixin, Page):
     intro = models.TextField("introduction", blank=True)
     body = StreamField(FaqStreamBlock(), verbose_name="questions par thème")
 

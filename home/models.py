@@ -24,7 +24,6 @@ from wagtail.search import index
 
 from core.pagecache import CachedPageMixin
 from core.parsing import parse_ascii_int
-from core.public_urls import PublicSitemapUrlsMixin
 
 from .blocks import RICH_FEATURES, PresentationStreamBlock, ToolBlock
 from .dates import format_date_fr, format_month_fr, format_time_fr
@@ -192,7 +191,7 @@ class LegalInformation(models.TextChoices):
     PERSONAL_DATA = "donnees", "données personnelles : base légale, durées de conservation, délégué à la protection des données"
 
 
-class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, TreeRoutingMixin, Page):
+class HomePage(CachedPageMixin, TreeRoutingMixin, Page):
     intro = models.TextField("présentation en deux phrases")
     tools_heading = models.CharField("titre de la section des outils", max_length=200, default="Trois outils métropolitains")
 
@@ -235,7 +234,7 @@ class HomePage(CachedPageMixin, PublicSitemapUrlsMixin, TreeRoutingMixin, Page):
 TOOL_CARD_FIELDS = ("anchor", "title", "pictogram", "subtitle", "summary")
 
 
-class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
+class PresentationPage(CachedPageMixin, RoutedPageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     body = StreamField(PresentationStreamBlock(), verbose_name="contenu")
     # What the home page's cards show of each tool block, copied from `body` on every save (the
@@ -289,7 +288,7 @@ class PresentationPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin,
         return toc
 
 
-class StandardPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
+class StandardPage(CachedPageMixin, RoutedPageMixin, Page):
     intro = models.TextField("chapeau", blank=True)
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"])
     footer_label = models.CharField(
@@ -472,7 +471,7 @@ def group_events(events, newest_first: bool = False) -> list[dict]:
     return sorted(groups.values(), key=lambda g: (direction * g["year"], not g["whole_year"]))
 
 
-class CalendarPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, RoutablePageMixin, Page):
+class CalendarPage(CachedPageMixin, RoutedPageMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -581,7 +580,7 @@ def calendar_entries(calendar_pk: int, calendar_url: str, request=None) -> list[
     return [EventEntry(*row, url=f"{calendar_url}{row[2]}/") for row in rows]
 
 
-class EventPage(EventDates, CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
+class EventPage(EventDates, CachedPageMixin, RoutedPageMixin, Page):
     start_date = models.DateField("date de début")
     end_date = models.DateField("date de fin", null=True, blank=True, help_text="Pour une période. Vide : un seul jour.")
     all_day = models.BooleanField("toute la journée", default=True)
@@ -639,7 +638,7 @@ class EventPage(EventDates, CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageM
 # --- News ---------------------------------------------------------------------
 
 
-class NewsIndexPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, RoutablePageMixin, Page):
+class NewsIndexPage(CachedPageMixin, RoutedPageMixin, RoutablePageMixin, Page):
     intro = RichTextField("introduction", features=RICH_FEATURES, blank=True)
     per_page = 10
 
@@ -680,7 +679,7 @@ class NewsIndexPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Ro
         return self.rss_url_of(self.url)
 
 
-class NewsPage(CachedPageMixin, PublicSitemapUrlsMixin, RoutedPageMixin, Page):
+class NewsPage(CachedPageMixin, RoutedPageMixin, Page):
     date = models.DateField("date de publication", default=_today)
     intro = models.TextField("chapeau")
     body = RichTextField("contenu", features=RICH_FEATURES + ["h2"], blank=True)

@@ -15,12 +15,14 @@ deletion or change of a page, a site or a restriction), so a page costs one quer
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import DisallowedHost
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils.functional import cached_property
@@ -101,6 +103,7 @@ class TreePage:
     content_type_id: int
     live: bool
     alias_of_id: int | None
+    lastmod: dt.datetime | None = None  # last publication (Wagtail's sitemap lastmod)
 
     @property
     def model(self):
@@ -125,7 +128,8 @@ class SiteTree:
         tree = cls(root_path=root.path)
         ancestors = Page.objects.filter(path__in=[root.path[:end] for end in range(Page.steplen, len(root.path), Page.steplen)])
         rows = (ancestors | Page.objects.filter(path__startswith=root.path)).values_list(
-            "pk", "path", "url_path", "depth", "title", "content_type_id", "live", "alias_of_id"
+            "pk", "path", "url_path", "depth", "title", "content_type_id", "live", "alias_of_id",
+            Coalesce("last_published_at", "latest_revision_created_at"),
         )
         for row in rows:
             page = TreePage(*row)
@@ -139,6 +143,15 @@ class SiteTree:
     @classmethod
     def of(cls, root: Page, request=None) -> SiteTree:
         return pagecache.cached(f"wagtail:tree:{root.pk}", lambda: cls.build(root), request)
+
+    def public_pages(self) -> list[TreePage]:
+        """The live pages of the site that no view restriction covers, in tree order (Wagtail's
+        `live().public()` below the root, inclusive)."""
+        return sorted(
+            (page for page in self.by_url_path.values()
+             if page.live and not any(page.path.startswith(path) for path in self.restricted_paths)),
+            key=lambda page: page.path,
+        )
 
     def ancestors(self, page) -> list[TreePage] | None:
         """The page's ancestors from the tree's root (None when one is missing from the tree)."""

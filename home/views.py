@@ -1,12 +1,11 @@
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
+from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
-from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
 
 from ami.middleware import PUBLIC_VIEWS, private_path_prefixes
@@ -54,30 +53,32 @@ def search(request):
     return TemplateResponse(request, "search/search.html", {"search_query": query, "results": results, "items": items})
 
 
-class PagesSitemap(WagtailSitemap):
-    """Wagtail's sitemap of the live public pages in one query: each page read from its generic
-    row only (the entries, PublicSitemapUrlsMixin over Page.get_sitemap_urls: URL, last
-    publication, need no field of the page types' own tables), the view-restricted sections left
-    out as Wagtail's `public()` does but from the site's tree kept per generation (home.routing),
-    and the rows read at once (a list: no count query, no server-side cursor)."""
+class PagesSitemap(DjangoSitemap):
+    """The live public Wagtail pages, read from the site's tree (home.routing.SiteTree, kept per
+    generation: no query, no page object): each page's path within its site (as
+    Page.get_url_parts gives it) on SITE_BASE_URL, and its last publication (as Wagtail's sitemap
+    does); the view-restricted sections left out as Wagtail's `public()` does."""
+
+    def __init__(self, request):
+        self.request = request
 
     def items(self):
-        site = self.get_wagtail_site()
-        pages = site.root_page.get_descendants(inclusive=True).live()
-        for path in SiteTree.of(site.root_page, self.request).restricted_paths:
-            pages = pages.exclude(path__startswith=path)
-        return list(pages.order_by("path").defer_streamfields().specific(defer=True))
+        site = Site.find_for_request(self.request) or Site.objects.select_related("root_page").get(is_default_site=True)
+        root_url_path = site.root_page.url_path
+        return [(reverse("wagtail_serve", args=(page.url_path[len(root_url_path):],)), page.lastmod)
+                for page in SiteTree.of(site.root_page, self.request).public_pages()]
 
-    def _urls(self, page, protocol, domain):
-        # Wagtail's own, over the list (Wagtail iterates `object_list.iterator()`, a queryset's).
-        urls, last_mods = [], set()
-        for item in self.paginator.page(page).object_list:
-            for url_info in item.get_sitemap_urls(self.request):
-                urls.append(url_info)
-                last_mods.add(url_info.get("lastmod"))
-        if last_mods and None not in last_mods:
-            self.latest_lastmod = max(last_mods)
-        return urls
+    def location(self, item):
+        return item[0]
+
+    def lastmod(self, item):
+        return item[1]
+
+    def get_protocol(self, protocol=None):
+        return base_scheme_and_host()[0]
+
+    def get_domain(self, site=None):
+        return base_scheme_and_host()[1]
 
 
 class ViewsSitemap(DjangoSitemap):
@@ -101,6 +102,6 @@ class ViewsSitemap(DjangoSitemap):
 
 @public_cache()
 def sitemap(request):
-    """Every live public Wagtail page (each page class's get_sitemap_urls puts it on SITE_BASE_URL)
-    and the public pages that are views (the AMI's call, the integration page)."""
-    return wagtail_sitemap(request, sitemaps={"pages": PagesSitemap, "views": ViewsSitemap()})
+    """Every live public Wagtail page and the public pages that are views (the AMI's call, the
+    integration page), on SITE_BASE_URL."""
+    return django_sitemap(request, sitemaps={"pages": PagesSitemap(request), "views": ViewsSitemap()})

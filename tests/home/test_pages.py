@@ -167,6 +167,28 @@ def test_sitemap_lists_pages(content, client):
 
 
 @pytest.mark.django_db
+def test_sitemap_dates_each_page_by_its_last_publication_and_leaves_drafts_out(content, client):
+    """The sitemap is read from the site's tree: a page published on a day carries that day,
+    a draft never published is not listed, an unpublished page leaves it."""
+    import time_machine
+
+    index = NewsIndexPage.objects.get()
+    with time_machine.travel(dt.datetime(2027, 2, 3, 10, tzinfo=dt.UTC), tick=False):
+        news = NewsPage(slug="publiee", title="Publiée", date=dt.date(2027, 2, 3), intro="Résumé.")
+        index.add_child(instance=news)
+        news.save_revision().publish()
+        draft = NewsPage(slug="brouillon", title="Brouillon", date=dt.date(2027, 2, 3), intro="Résumé.", live=False)
+        index.add_child(instance=draft)
+        draft.save_revision()
+    xml = client.get("/sitemap.xml").content.decode()
+    base = settings.SITE_BASE_URL
+    assert f"<url><loc>{base}/actualites/publiee/</loc><lastmod>2027-02-03</lastmod></url>" in xml
+    assert f"{base}/actualites/brouillon/" not in xml
+    NewsPage.objects.get(pk=news.pk).unpublish()
+    assert f"{base}/actualites/publiee/" not in client.get("/sitemap.xml").content.decode()
+
+
+@pytest.mark.django_db
 def test_robots_txt(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200
