@@ -23,7 +23,8 @@ def outcome(route, request, components):
     page, args, kwargs = result
     if args and callable(args[0]):  # RoutablePageMixin: (view, view_args, view_kwargs)
         args = (args[0].__name__, *args[1:])
-    return type(page).__name__, page.pk, args, kwargs
+    # Every field of the page as read (home.routing.read_page reads the row with a query of its own).
+    return type(page).__name__, page.pk, page.serializable_data(), args, kwargs
 
 
 def urls_to_try(home):
