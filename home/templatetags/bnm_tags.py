@@ -18,7 +18,9 @@ from home.menus import get_menus
 
 register = template.Library()
 
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# Django's json_script escapes, as replacements: str.translate with a mapping goes character by
+# character (0.8 ms for the FAQ's 11 KB of JSON-LD, 0.04 ms replaced).
+_JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
 
 
 @register.filter
@@ -72,7 +74,9 @@ def ld_json(data):
     A data block: browsers never run it, so the CSP needs no nonce for it (and the page cache
     can keep the page for everyone).
     """
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    for character, escape in _JSON_SCRIPT_ESCAPES:
+        text = text.replace(character, escape)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
