@@ -25,8 +25,10 @@ from django.core.exceptions import DisallowedHost
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.http.request import split_domain_port
+from django.urls import reverse
 from django.utils.functional import cached_property
 from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.coreutils import WAGTAIL_APPEND_SLASH
 from wagtail.models import Page, PageViewRestriction, Site
 
 from core import pagecache
@@ -143,6 +145,16 @@ class SiteTree:
     @classmethod
     def of(cls, root: Page, request=None) -> SiteTree:
         return pagecache.cached(f"wagtail:tree:{root.pk}", lambda: cls.build(root), request)
+
+    def site_url(self, page: TreePage) -> str | None:
+        """The page's URL on the tree's site, as `page.get_url(request)` gives it for a request of
+        that site (its path below the site's root page), without a page object; None for a page
+        outside the site (the tree's ancestors of its root)."""
+        root = self.by_path.get(self.root_path)
+        if root is None or not page.path.startswith(self.root_path):
+            return None
+        url = reverse("wagtail_serve", args=(page.url_path[len(root.url_path):],))
+        return url if WAGTAIL_APPEND_SLASH or url == "/" else url.rstrip("/")
 
     def public_pages(self) -> list[TreePage]:
         """The live pages of the site that no view restriction covers, in tree order (Wagtail's

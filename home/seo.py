@@ -160,12 +160,17 @@ def breadcrumb_trail(page, request=None) -> list[dict]:
         return []
     cached = getattr(page, "_bnm_breadcrumb_trail", None)
     if cached is None:
-        # A page served through the cached tree (home.routing) knows its ancestors without a query.
-        from_tree = page.tree_ancestors() if hasattr(page, "tree_ancestors") else None
-        ancestors = [a.as_page() for a in from_tree] if from_tree is not None else page.get_ancestors()
+        # A page served through the cached tree (home.routing) knows its ancestors and their URLs
+        # without a query or a page object.
+        tree = getattr(page, "routed_tree", None)
+        from_tree = page.tree_ancestors() if tree is not None else None
+        if from_tree is not None:
+            crumbs = [(ancestor, tree.site_url(ancestor) or ancestor.as_page().get_url(request)) for ancestor in from_tree]
+        else:
+            crumbs = [(ancestor, ancestor.get_url(request)) for ancestor in page.get_ancestors()]
         cached = [
-            {"title": "Accueil" if ancestor.depth == 2 else ancestor.title, "url": ancestor.get_url(request)}
-            for ancestor in ancestors if ancestor.depth > 1
+            {"title": "Accueil" if ancestor.depth == 2 else ancestor.title, "url": url}
+            for ancestor, url in crumbs if ancestor.depth > 1
         ]
         cached.append({"title": page.title, "url": page.get_url(request)})
         page._bnm_breadcrumb_trail = cached

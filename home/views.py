@@ -55,18 +55,16 @@ def search(request):
 
 class PagesSitemap(DjangoSitemap):
     """The live public Wagtail pages, read from the site's tree (home.routing.SiteTree, kept per
-    generation: no query, no page object): each page's path within its site (as
-    Page.get_url_parts gives it) on SITE_BASE_URL, and its last publication (as Wagtail's sitemap
-    does); the view-restricted sections left out as Wagtail's `public()` does."""
+    generation: no query, no page object): each page's URL on its site, on SITE_BASE_URL, and its
+    last publication (as Wagtail's sitemap); view-restricted sections left out as `public()` does."""
 
     def __init__(self, request):
         self.request = request
 
     def items(self):
         site = Site.find_for_request(self.request) or Site.objects.select_related("root_page").get(is_default_site=True)
-        root_url_path = site.root_page.url_path
-        return [(reverse("wagtail_serve", args=(page.url_path[len(root_url_path):],)), page.lastmod)
-                for page in SiteTree.of(site.root_page, self.request).public_pages()]
+        tree = SiteTree.of(site.root_page, self.request)
+        return [(tree.site_url(page), page.lastmod) for page in tree.public_pages()]
 
     def location(self, item):
         return item[0]

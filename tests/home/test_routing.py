@@ -71,3 +71,20 @@ def test_drafts_unpublished_restricted_and_aliased_pages_route_as_wagtail(conten
     faq = Page.objects.get(slug="faq")
     faq.create_alias(parent=restricted, update_slug="faq-alias")
     assert assert_same_routing_as_wagtail(home) > 60
+
+
+def test_the_tree_gives_each_page_the_url_wagtail_gives_it(content):
+    """SiteTree.site_url (breadcrumbs, sitemap) is Page.get_url(request) without a page object."""
+    from home.routing import SiteTree
+
+    add_event("atelier-2027", "Atelier", dt.date(2027, 2, 4))
+    home = HomePage.objects.get()
+    request = RequestFactory().get("/")
+    request._wagtail_site = Site.objects.get(is_default_site=True)
+    tree = SiteTree.build(home)
+    pages = list(Page.objects.descendant_of(home, inclusive=True))
+    assert len(pages) > 20
+    for page in pages:
+        assert tree.site_url(tree.by_pk[page.pk]) == page.get_url(request), page.url_path
+    root = Page.objects.get(depth=1)
+    assert tree.site_url(tree.by_pk[root.pk]) is None
