@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from wagtail.models import Page, PageManager, Site
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from core import pagecache
 from core.pagecache import CachedPageMixin
 from core.parsing import parse_ascii_int
 
@@ -442,6 +443,7 @@ class EventDates:
                 text += f" – {format_time_fr(self.end_time)}"
         return text
 
+
 class EventPageQuerySet(PageQuerySet):
     def upcoming(self, today=None):
         today = today or _today()
@@ -480,9 +482,6 @@ class CalendarPage(CachedPageMixin, RoutedPageMixin, RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = "page calendrier"
-
-    def events(self):
-        return EventPage.objects.live().child_of(self)
 
     def entries(self, request=None) -> list[EventEntry]:
         """The calendar's live events, for its lists and feeds (see calendar_entries)."""
@@ -533,13 +532,6 @@ class CalendarPage(CachedPageMixin, RoutedPageMixin, RoutablePageMixin, Page):
         return calendar_response(entries, f"{slug}.ics")
 
 
-# The columns of an event that its lists and feeds show (EventEntry's fields, in this order).
-EVENT_ENTRY_COLUMNS = (
-    "pk", "title", "slug", "start_date", "end_date", "all_day", "start_time", "end_time", "period_label",
-    "is_provisional", "category", "location", "description", "last_published_at",
-)
-
-
 @dataclass
 class EventEntry(EventDates):
     """An event as the calendar, the home page and the iCal feeds list it: its columns and its
@@ -562,13 +554,15 @@ class EventEntry(EventDates):
     url: str = ""
 
 
+# The event's columns an entry holds, in the order of its fields (its URL is made from the calendar's).
+EVENT_ENTRY_COLUMNS = tuple(entry_field.name for entry_field in fields(EventEntry) if entry_field.name != "url")
+
+
 def calendar_entries(calendar_pk: int, calendar_url: str, request=None) -> list[EventEntry]:
     """The live events of the calendar page `calendar_pk`, oldest first (start date, then start
     time, all-day ones last on their day, then id), each with its address below `calendar_url`
     (a child page's URL is its parent's followed by its slug). The rows are data derived from the
     pages, kept per generation of core.pagecache: any publish, move or change starts a new one."""
-    from core import pagecache
-
     rows = pagecache.cached(
         f"bnm:calendar-events:{calendar_pk}",
         lambda: list(
