@@ -261,7 +261,8 @@ def test_a_rescheduled_then_unpublished_event_is_on_the_home_calendar_and_feeds_
     calendar = CalendarPage.objects.get()
     home, feed, event_feed = HomePage.objects.get().url, calendar.ical_url, event.ics_url
     for url in (home, calendar.url):
-        assert "14 janvier 2027" in visit(client, url, cached_or_not)
+        html = visit(client, url, cached_or_not)
+        assert "14 janvier 2027" in html and f'<a href="{event.url}">Réunion d’information</a>' in html
     assert "DTSTART;TZID=Europe/Paris:20270114T140000" in visit(client, feed, cached_or_not)
     assert "DTSTART;TZID=Europe/Paris:20270114T140000" in visit(client, event_feed, cached_or_not)
 
